@@ -1,0 +1,3 @@
+from carta.cli import main
+
+raise SystemExit(main())

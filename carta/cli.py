@@ -1,0 +1,110 @@
+"""The ``carta`` command line: every command takes ``--root DIR`` (default: here)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from carta.errors import CharterError
+from carta.load import load_charter
+
+
+def _load(args: argparse.Namespace):
+    try:
+        return load_charter(args.root)
+    except CharterError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"carta: {n} problem{'s' if n != 1 else ''} in {args.root}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the charter; with --translations, report translation coverage."""
+    charter = _load(args)
+    if args.translations:
+        from carta.translations import coverage
+
+        short = False
+        for cov in coverage(charter):
+            print(f"{cov.lang}: {cov.percent:5.1f} % ({cov.translated}/{cov.total} text fields)")
+            for where in cov.missing[: args.show_missing]:
+                print(f"  missing: {where}")
+            short = short or cov.translated < cov.total
+        return 1 if short and args.strict else 0
+    n_ind = sum(len(s.quality) for s in charter.services)
+    print(f"ok: {charter.district.short_name.it}: {len(charter.services)} schede in "
+          f"{len(charter.areas)} areas, {len(charter.offices)} offices, {n_ind} service "
+          f"indicators, {len(charter.tariffs.tariffs)} tariffs")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the whole charter as JSON to stdout."""
+    from carta.render_export import render_json
+
+    charter = _load(args)
+    sys.stdout.write(render_json(charter))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write (or, with --check, compare) the JSON Schemas under schema/."""
+    from carta.render_schema import render_schema, schema_files
+
+    out = Path(args.out)
+    stale = []
+    for name, schema in schema_files().items():
+        text = render_schema(name, schema)
+        target = out / name
+        if args.check:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(str(target))
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    if stale:
+        print("carta: out-of-date schema files (run `carta schema`): " + ", ".join(stale),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``carta``."""
+    parser = argparse.ArgumentParser(prog="carta", description="A Carta dei Servizi as YAML.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--root", default=".", help="charter folder holding content/ and "
+                       "services/ (default: current directory)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("check", cmd_check, "validate the charter and report every problem at once")
+    p.add_argument("--translations", action="store_true",
+                   help="report per-language coverage of the text fields")
+    p.add_argument("--strict", action="store_true",
+                   help="with --translations: exit 1 unless every language is at 100 %%")
+    p.add_argument("--show-missing", type=int, default=0, metavar="N",
+                   help="with --translations: list up to N untranslated fields per language")
+    p = add("export", cmd_export, "write the charter as open data to stdout")
+    p.add_argument("--format", choices=["json"], default="json")
+    p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
+    p.add_argument("--out", default="schema", help="folder for the schema files")
+    p.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``carta`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

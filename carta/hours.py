@@ -1,0 +1,102 @@
+"""Opening hours as data: weekday, opens, closes, plus temporary closures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
+
+from carta.base import Model
+from carta.text import Text
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class Weekday(str, Enum):
+    """Days of the week, in the order a timetable shows them."""
+
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+    @property
+    def index(self) -> int:
+        """0 for Monday … 6 for Sunday, like :meth:`datetime.date.weekday`."""
+        return list(Weekday).index(self)
+
+
+def _parse_time(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a time like 08:30")
+    m = _HHMM.match(value.strip())
+    if not m:
+        raise ValueError(f"{value!r} is not a time of day: write HH:MM from 00:00 to 23:59, "
+                         "like 08:30")
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
+Clock = Annotated[
+    dt.time,
+    BeforeValidator(_parse_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$",
+                    "examples": ["08:30"]}),
+]
+
+
+class Opening(Model):
+    """One opening slot on one or more weekdays (e.g. mon and wed, 11:00–13:30)."""
+
+    days: list[Weekday]
+    opens: Clock
+    closes: Clock
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Opening:
+        if not self.days:
+            raise ValueError("days: list at least one weekday (mon … sun)")
+        if self.closes <= self.opens:
+            raise ValueError(f"closes {self.closes:%H:%M} is not after opens {self.opens:%H:%M}")
+        return self
+
+
+class Closure(Model):
+    """A temporary closure (holidays, works) shown beside the timetable."""
+
+    start: dt.date
+    end: dt.date
+    reason: Text
+
+    @model_validator(mode="after")
+    def _order(self) -> Closure:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+def weekly(openings: list[Opening]) -> list[dict[str, str]]:
+    """Flatten openings to ``{weekday, opens, closes}`` rows sorted by day and time."""
+    rows = [(day.index, o.opens, o.closes, day.value) for o in openings for day in o.days]
+    return [{"weekday": d, "opens": f"{a:%H:%M}", "closes": f"{b:%H:%M}"}
+            for _, a, b, d in sorted(rows)]
+
+
+def overlaps(openings: list[Opening]) -> list[tuple[Weekday, Opening, Opening]]:
+    """Pairs of slots that overlap on the same weekday."""
+    found = []
+    for day in Weekday:
+        slots = sorted((o for o in openings if day in o.days), key=lambda o: o.opens)
+        for a, b in zip(slots, slots[1:]):
+            if b.opens < a.closes:
+                found.append((day, a, b))
+    return found

@@ -1,0 +1,203 @@
+"""YAML folder → validated :class:`~carta.model.Charter`, or every problem at once.
+
+Each file is validated against its own model, so a problem is reported at the file, line and
+column where the editor wrote it. References across files are checked afterwards, again
+collecting every problem before stopping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from carta.base import is_slug
+from carta.errors import CharterError, Problem
+from carta.messages import friendly
+from carta.model import Charter
+from carta.organisation import Areas, District, HealthContacts, Offices, Providers, Sections
+from carta.quality import Monitoring, SystemQuality
+from carta.references import check_references
+from carta.rules import AccessParameters, Bands, Complaints, Forms, Tariffs
+from carta.service import Service
+from carta.source import Source, read_source
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A kind of charter file: where it lives and which model validates it."""
+
+    path: str
+    model: type[BaseModel]
+    required: bool
+
+
+CONTENT_FILES = [
+    FileKind("content/district.yaml", District, True),
+    FileKind("content/areas.yaml", Areas, True),
+    FileKind("content/offices.yaml", Offices, True),
+    FileKind("content/complaints.yaml", Complaints, True),
+    FileKind("content/forms.yaml", Forms, True),
+    FileKind("content/tariffs.yaml", Tariffs, False),
+    FileKind("content/bands.yaml", Bands, False),
+    FileKind("content/access_parameters.yaml", AccessParameters, False),
+    FileKind("content/providers.yaml", Providers, False),
+    FileKind("content/system_quality.yaml", SystemQuality, False),
+    FileKind("content/health.yaml", HealthContacts, False),
+    FileKind("content/sections.yaml", Sections, False),
+]
+# Files under content/ that other parts of carta read (interface strings, site pages).
+OTHER_CONTENT = re.compile(r"^content/(strings|pages)/")
+_MONITORING = re.compile(r"^content/monitoring/(\d{4})\.yaml$")
+
+
+def charter_files(root: Path) -> list[Path]:
+    """Every YAML file of the charter under ``root``, sorted."""
+    files = [*root.glob("content/**/*.yaml"), *root.glob("content/**/*.yml"),
+             *root.glob("services/*.yaml"), *root.glob("services/*.yml")]
+    return sorted(set(files))
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 over every charter file's path and bytes: the version of the charter."""
+    digest = hashlib.sha256()
+    for file in charter_files(root):
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def validate_source(source: Source, model: type[BaseModel],
+                    problems: list[Problem], extra: dict | None = None) -> Any:
+    """Validate one file's data; append located problems; return the object or None."""
+    data = source.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(source.problem((), "expected a mapping of keys at the top of the file"))
+        return None
+    if extra:
+        data = {**data, **extra}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
+            problems.append(source.problem(loc, friendly(err, model, loc)))
+        return None
+
+
+def load_charter(root: Path | str = ".") -> Charter:
+    """Load and validate the charter under ``root``; raise :class:`CharterError` listing all."""
+    root = Path(root).resolve()
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    parsed: dict[str, Any] = {}
+
+    if not (root / "content").is_dir() and not (root / "services").is_dir():
+        raise CharterError([Problem(".", 1, 1, (), f"no content/ or services/ folder in {root}: "
+                                    "pass the charter folder with --root")])
+
+    known = {k.path for k in CONTENT_FILES}
+    for file in charter_files(root):
+        rel = file.relative_to(root).as_posix()
+        if rel.startswith("content/") and rel not in known and not _MONITORING.match(rel) \
+                and not OTHER_CONTENT.match(rel):
+            problems.append(Problem(rel, 1, 1, (), "unknown charter file; expected one of: "
+                                    + ", ".join(sorted(known)) + ", content/monitoring/YYYY.yaml"))
+
+    for kind in CONTENT_FILES:
+        file = root / kind.path
+        if not file.exists():
+            if kind.required:
+                problems.append(Problem(kind.path, 1, 1, (), "required file is missing"))
+            continue
+        source, found = read_source(file, kind.path)
+        problems += found
+        sources[kind.path] = source
+        if not found:
+            parsed[kind.path] = validate_source(source, kind.model, problems)
+
+    services: list[Service] = []
+    service_sources: dict[str, Source] = {}
+    for file in sorted(root.glob("services/*.y*ml")):
+        rel = file.relative_to(root).as_posix()
+        slug = file.stem
+        if not is_slug(slug):
+            problems.append(Problem(rel, 1, 1, (), f"file name {file.name!r} is not a valid slug: "
+                                    "use lowercase letters, digits and hyphens, like "
+                                    "services/telesoccorso.yaml"))
+            continue
+        source, found = read_source(file, rel)
+        problems += found
+        if found:
+            continue
+        if isinstance(source.data, dict) and "slug" in source.data:
+            problems.append(source.problem(("slug",), "remove this key: the slug is the file "
+                                           f"name ({slug})"))
+            continue
+        service = validate_source(source, Service, problems, extra={"slug": slug})
+        if service is not None:
+            services.append(service)
+            service_sources[slug] = source
+
+    monitoring: list[tuple[Monitoring, Source]] = []
+    for file in sorted(root.glob("content/monitoring/*.y*ml")):
+        rel = file.relative_to(root).as_posix()
+        match = _MONITORING.match(rel)
+        if not match:
+            problems.append(Problem(rel, 1, 1, (), "name monitoring files by year, like "
+                                    "content/monitoring/2023.yaml"))
+            continue
+        source, found = read_source(file, rel)
+        problems += found
+        if found:
+            continue
+        report = validate_source(source, Monitoring, problems)
+        if report is not None:
+            if report.year != int(match.group(1)):
+                problems.append(source.problem(("year",), f"year {report.year} does not match "
+                                               f"the file name {file.name}"))
+            monitoring.append((report, source))
+
+    if problems or any(parsed.get(k.path) is None for k in CONTENT_FILES
+                       if k.required and k.path in sources):
+        raise CharterError(problems)
+
+    def get(path: str, default: Any = None) -> Any:
+        return parsed.get(path, default)
+
+    charter = Charter(
+        root=root,
+        content_hash=content_hash(root),
+        district=get("content/district.yaml"),
+        areas=get("content/areas.yaml").areas,
+        offices=get("content/offices.yaml").offices,
+        services=sorted(services, key=lambda s: _service_order(s, get("content/areas.yaml"))),
+        tariffs=get("content/tariffs.yaml") or Tariffs(tariffs=[]),
+        bands=get("content/bands.yaml"),
+        access_parameters=get("content/access_parameters.yaml"),
+        providers=(get("content/providers.yaml") or Providers(providers=[])).providers,
+        forms=get("content/forms.yaml").forms,
+        complaints=get("content/complaints.yaml"),
+        system_quality=get("content/system_quality.yaml"),
+        health=get("content/health.yaml"),
+        sections=(get("content/sections.yaml") or Sections(sections=[])).sections,
+        monitoring=sorted((m for m, _ in monitoring), key=lambda m: m.year),
+    )
+    problems += check_references(charter, sources, service_sources,
+                                 {m.year: s for m, s in monitoring})
+    if problems:
+        raise CharterError(problems)
+    return charter
+
+
+def _service_order(service: Service, areas: Areas) -> tuple:
+    order = {a.code: i for i, a in enumerate(areas.areas)}
+    digits = re.findall(r"\d+|\D+", service.code)
+    return (order.get(service.area, len(order)),
+            [(0, int(d), "") if d.isdigit() else (1, 0, d) for d in digits])

@@ -1,0 +1,238 @@
+"""Tariffs, ISEE access bands, extra access parameters, complaint procedure and form fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import model_validator
+
+from carta.base import Amount, Email, Model, Slug
+from carta.text import Text
+
+
+class Per(str, Enum):
+    """What a tariff amount is charged per."""
+
+    hour = "hour"
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+    once = "once"
+
+
+class Price(Model):
+    """An amount in euro per unit of time, optionally labelled (e.g. "posto pieno")."""
+
+    amount: Amount
+    per: Per
+    label: Text | None = None
+
+
+class Tariff(Model):
+    """A line of the tariff table (Allegato 2)."""
+
+    id: Slug
+    area: str | None = None
+    name: Text
+    prices: list[Price] = []
+    text: Text
+    note: Text | None = None
+
+
+class Tariffs(Model):
+    """File ``content/tariffs.yaml``."""
+
+    updated: dt.date | None = None
+    intro: Text | None = None
+    tariffs: list[Tariff]
+
+
+class Band(Model):
+    """An access band: ISEE as a percentage of the reference value (minimo vitale)."""
+
+    id: Slug
+    tier: int
+    name: Text
+    isee_min_pct: Amount | None = None
+    isee_max_pct: Amount | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Band:
+        lo, hi = self.isee_min_pct, self.isee_max_pct
+        if lo is None and hi is None:
+            raise ValueError("give isee_min_pct, isee_max_pct or both")
+        if lo is not None and hi is not None and hi < lo:
+            raise ValueError(f"isee_max_pct {hi} is below isee_min_pct {lo}")
+        return self
+
+
+class Bands(Model):
+    """File ``content/bands.yaml``: how ISEE places an applicant in a band (Allegato 1)."""
+
+    reference: Text
+    bands: list[Band]
+    notes: list[Text] = []
+
+
+class PointStep(Model):
+    """One step of a graded parameter (e.g. rent up to 25% above the agreed amount = 1 point)."""
+
+    condition: Text
+    points: int
+
+
+class Parameter(Model):
+    """An extra access parameter with its points (Allegato 4)."""
+
+    id: Slug
+    text: Text
+    points: int | None = None
+    points_min: int | None = None
+    points_max: int | None = None
+    steps: list[PointStep] = []
+    per_person: bool = False
+    extra_per_minor: int | None = None
+    assessed_by_office: bool = False
+    sensitive: bool = False  # health or disability data: special category under the GDPR
+
+    @property
+    def is_requirement(self) -> bool:
+        """A declaration without points (e.g. a medical prescription)."""
+        return self.points is None and self.points_max is None and not self.steps
+
+
+class ParameterGroup(Model):
+    """Parameters that apply to all services or to named ones."""
+
+    id: Slug
+    name: Text
+    services: list[Slug] = []  # empty = every service
+    parameters: list[Parameter]
+
+
+class AccessParameters(Model):
+    """File ``content/access_parameters.yaml``."""
+
+    intro: Text | None = None
+    groups: list[ParameterGroup]
+    notes: list[Text] = []
+
+
+class Complaints(Model):
+    """File ``content/complaints.yaml``: the procedure and its numbers."""
+
+    filing_window_days: int
+    call_in_days: int
+    meeting_within_working_days: int
+    urgent_action_days: int
+    suspension_max_working_days: int
+    compensation_min: Amount
+    compensation_max: Amount
+    user_protection_days: int
+    channels: list[Text]
+    offices: list[Slug]
+    emails: list[Email] = []
+    user_protection_members: list[Text] = []
+    user_protection_email: Email | None = None
+    legal_basis: Text | None = None
+    steps: list[Text] = []
+    provider_reports: Text | None = None
+    appeal: Text | None = None
+
+    @model_validator(mode="after")
+    def _numbers(self) -> Complaints:
+        if self.compensation_max < self.compensation_min:
+            raise ValueError("compensation_max is below compensation_min")
+        for name in ("filing_window_days", "call_in_days", "meeting_within_working_days",
+                     "urgent_action_days", "user_protection_days"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be a positive number of days")
+        return self
+
+
+class FieldType(str, Enum):
+    """Answer types of a form field; the backend has one class per type."""
+
+    text = "text"
+    textarea = "textarea"
+    date = "date"
+    email = "email"
+    phone = "phone"
+    codice_fiscale = "codice_fiscale"
+    comune = "comune"
+    service = "service"
+    office = "office"
+    indicator = "indicator"
+    choice = "choice"
+    yes_no = "yes_no"
+    checkbox = "checkbox"
+    decimal = "decimal"
+    access_parameters = "access_parameters"
+    documents = "documents"
+
+
+class Option(Model):
+    """A choice of a ``choice`` field."""
+
+    value: Slug
+    label: Text
+
+
+class Field(Model):
+    """A field of a form, as printed on paper and asked online."""
+
+    id: Slug
+    label: Text
+    type: FieldType
+    required: bool = False
+    required_if: Slug | None = None
+    help: Text | None = None
+    max_length: int | None = None
+    options: list[Option] = []
+
+    @model_validator(mode="after")
+    def _options(self) -> Field:
+        if self.type is FieldType.choice and not self.options:
+            raise ValueError("a choice field needs options")
+        if self.options and self.type is not FieldType.choice:
+            raise ValueError("options are only for type: choice")
+        return self
+
+
+class FormSection(Model):
+    """A group of fields (the beneficiary, the person applying on their behalf …)."""
+
+    id: Slug
+    title: Text
+    intro: Text | None = None
+    optional: bool = False
+    fields: list[Field]
+
+
+class Form(Model):
+    """A paper form and its online twin."""
+
+    id: Slug
+    code: str
+    revision: str | None = None
+    date: dt.date | None = None
+    title: Text
+    addressees: list[Text] = []
+    sections: list[FormSection]
+    declarations: list[Text] = []
+    privacy: Text
+    attachments: list[Text] = []
+    sending: list[Text] = []
+    footnotes: list[Text] = []
+
+    def fields(self) -> list[Field]:
+        """Every field of the form in order."""
+        return [f for s in self.sections for f in s.fields]
+
+
+class Forms(Model):
+    """File ``content/forms.yaml``."""
+
+    forms: list[Form]

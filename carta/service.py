@@ -1,0 +1,165 @@
+"""A scheda: one service of the charter, as editors write it in ``services/<slug>.yaml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import model_validator
+
+from carta.base import Amount, Email, Model, Phone, Slug
+from carta.hours import Opening, Weekday
+from carta.quality import Indicator
+from carta.text import Text
+
+
+class Status(str, Enum):
+    """Whether citizens can use the service now."""
+
+    active = "active"
+    suspended = "suspended"
+    withdrawn = "withdrawn"
+
+
+class AgeUnit(str, Enum):
+    """Unit of an age limit."""
+
+    years = "years"
+    months = "months"
+
+
+class Age(Model):
+    """Age eligibility where the scheda states one (inclusive bounds)."""
+
+    min: int | None = None
+    max: int | None = None
+    unit: AgeUnit = AgeUnit.years
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Age:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"max {self.max} is below min {self.min}")
+        return self
+
+
+class Cost(Model):
+    """What the citizen pays: the text of the scheda, linked to its tariff."""
+
+    text: Text
+    free: bool = False
+    tariff: Slug | None = None
+
+
+class Responsible(Model):
+    """Who answers for the service (a role, in an office of the charter)."""
+
+    role: Text
+    office: Slug | None = None
+
+
+class Operator(Model):
+    """The ente gestore: the text printed on the scheda and the providers of Allegato 3."""
+
+    text: Text
+    outsourced: bool = False
+    providers: list[Slug] = []
+
+
+class DocumentKind(str, Enum):
+    """How a required document reaches the office."""
+
+    application_form = "application_form"  # the domanda d'accesso itself
+    attachment = "attachment"  # uploaded with an online application
+    other = "other"
+
+
+class Document(Model):
+    """A document the citizen must present."""
+
+    name: Text
+    kind: DocumentKind = DocumentKind.attachment
+    id: Slug | None = None
+
+
+class Access(Model):
+    """How to get the service: type of access, how, whom to contact, when, which documents."""
+
+    type: Text
+    how: Text
+    contact: Text
+    when: Text | None = None
+    offices: list[Slug] = []  # office ids or office kinds
+    documents: list[Document] = []
+    no_documents_text: Text | None = None
+    online_application: bool = False
+
+
+class FeeRow(Model):
+    """One line of a fee table: a timetable and the monthly fee per access band tier."""
+
+    label: Text
+    days: list[Weekday] = []
+    opens: str | None = None
+    closes: str | None = None
+    hours_per_day: int | None = None
+    fees: dict[str, Amount]
+
+
+class FeeTable(Model):
+    """Fees of a site, by band (e.g. a nursery's monthly fees)."""
+
+    name: Text | None = None
+    period: Text | None = None
+    rows: list[FeeRow]
+
+
+class Site(Model):
+    """A place where the service is given (the sedi tables: nurseries, family centres …)."""
+
+    name: Text
+    comune: Text | None = None
+    address: Text | None = None
+    phones: list[Phone] = []
+    fax: list[Phone] = []
+    email: list[Email] = []
+    hours: list[Opening] = []
+    hours_text: Text | None = None
+    note: Text | None = None
+    fee_tables: list[FeeTable] = []
+
+
+class Service(Model):
+    """A scheda of the charter."""
+
+    slug: Slug  # set from the file name by the loader, never written in the file
+    code: str
+    area: str
+    title: Text
+    activity_area: Text | None = None
+    status: Status = Status.active
+    summary: Text
+    what: Text
+    how: Text | None = None
+    where: Text
+    who_for: Text
+    age: Age | None = None
+    community_resources: Text | None = None
+    cost: Cost
+    staff: list[Text] = []
+    responsible: Responsible
+    operator: Operator
+    access: Access
+    quality: list[Indicator] = []
+    quality_text: Text | None = None
+    sites_title: Text | None = None
+    sites_updated: dt.date | None = None
+    sites: list[Site] = []
+    revised: dt.date
+    keywords: list[Text] = []
+
+    @property
+    def takes_applications(self) -> bool:
+        """Whether citizens can send a domanda d'accesso online for this scheda."""
+        return self.access.online_application and self.status is Status.active
