@@ -129,7 +129,7 @@ def _plain(node: yaml.Node, path: Path_, marks: dict, seen: set[int], depth: int
         raise _Refused(node, f"explicit tag {node.tag!r} is not allowed: remove it")
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in _NULLS:
+        if node.style in (None, "") and node.value in _NULLS:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):

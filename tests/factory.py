@@ -1,0 +1,102 @@
+"""One factory that writes a small, valid charter folder for unit tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASE: dict[str, Any] = {
+    "content/district.yaml": {
+        "name": "Ambito di prova",
+        "short_name": "Prova",
+        "edition": "2024-01-01",
+        "languages": ["it", "en"],
+        "capofila": "alfa",
+        "ufficio_di_piano": {"address": "Via Roma 1, Alfa"},
+        "comuni": [
+            {"id": "alfa", "name": "Alfa", "patron": {"saint": "San Primo", "day": "06-13"}},
+            {"id": "beta", "name": "Beta"},
+        ],
+    },
+    "content/areas.yaml": {"areas": [
+        {"code": "A", "slug": "famiglia", "name": "Famiglia", "colour": "#A3245E"},
+        {"code": "B", "slug": "anziani", "name": "Anziani", "colour": "#1D6A96"},
+    ]},
+    "content/offices.yaml": {"offices": [
+        {"id": "alfa", "kind": "servizi-sociali", "name": "Ufficio di Alfa", "comune": "alfa",
+         "hours": [{"days": ["mon", "wed"], "opens": "11:00", "closes": "13:30"},
+                   {"days": ["mon"], "opens": "16:30", "closes": "17:30"}]},
+        {"id": "piano", "kind": "ufficio-di-piano", "name": "Ufficio di Piano"},
+    ]},
+    "content/tariffs.yaml": {"tariffs": [
+        {"id": "telesoccorso", "name": "Telesoccorso", "text": "€ 27,31 al mese",
+         "prices": [{"amount": "27.31", "per": "month"}]},
+    ]},
+    "content/providers.yaml": {"providers": [
+        {"id": "coop", "name": "Coop sociale", "contact": {"phones": ["081 1234567"]}},
+    ]},
+    "content/bands.yaml": {"reference": "Minimo vitale", "bands": [
+        {"id": "prima", "tier": 1, "name": "1ª fascia", "isee_min_pct": 0, "isee_max_pct": 100},
+        {"id": "seconda", "tier": 2, "name": "2ª fascia", "isee_min_pct": 101},
+    ]},
+    "content/complaints.yaml": {
+        "filing_window_days": 15, "call_in_days": 5, "meeting_within_working_days": 30,
+        "urgent_action_days": 5, "suspension_max_working_days": 30,
+        "compensation_min": 100, "compensation_max": 300, "user_protection_days": 40,
+        "channels": ["e-mail"], "offices": ["servizi-sociali"],
+    },
+    "content/forms.yaml": {"forms": [
+        {"id": "domanda", "code": "MOD. 1", "title": "Domanda", "privacy": "Privacy",
+         "sections": [{"id": "dati", "title": "Dati", "fields": [
+             {"id": "nome", "label": "Nome", "type": "text", "required": True}]}]},
+        {"id": "reclamo", "code": "MOD. 2", "title": "Reclamo", "privacy": "Privacy",
+         "sections": [{"id": "dati", "title": "Dati", "fields": [
+             {"id": "nome", "label": "Nome", "type": "text"}]}]},
+    ]},
+    "services/telesoccorso.yaml": {
+        "code": "B1", "area": "B",
+        "title": {"it": "Telesoccorso", "en": "Telecare"},
+        "summary": "Un apparecchio collega a una centrale attiva giorno e notte.",
+        "what": "Collegamento con una centrale operativa.",
+        "where": "A domicilio.", "who_for": "Persone anziane.",
+        "cost": {"text": "Compartecipazione", "tariff": "telesoccorso"},
+        "responsible": {"role": "Responsabile", "office": "piano"},
+        "operator": {"text": "Affidato a terzi", "outsourced": True, "providers": ["coop"]},
+        "access": {"type": "Differito", "how": "Con domanda", "contact": "Ufficio",
+                   "offices": ["servizi-sociali"], "online_application": True,
+                   "documents": [{"name": "ISEE", "id": "isee"}]},
+        "quality": [{"indicator": "Tempo d'intervento", "standard": "Entro 45 minuti",
+                     "target": {"value": 45, "unit": "minutes", "comparison": "at_most"}}],
+        "revised": "2024-01-01",
+    },
+}
+
+
+def write_charter(root: Path, changes: dict[str, Any] | None = None,
+                  raw: dict[str, str] | None = None) -> Path:
+    """Write the base charter under ``root``; ``changes`` replaces whole files (None deletes),
+    ``raw`` writes files as literal text (to test positions and YAML syntax)."""
+    files = copy.deepcopy(BASE)
+    for rel, data in (changes or {}).items():
+        if data is None:
+            files.pop(rel, None)
+        else:
+            files[rel] = data
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    for rel, text in (raw or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def base(rel: str) -> Any:
+    """A deep copy of one file of the base charter, to change in a test."""
+    return copy.deepcopy(BASE[rel])

@@ -1,0 +1,280 @@
+"""Every kind of editor mistake is refused with its file, line and key path — all at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from carta.errors import CharterError
+from carta.load import load_charter
+from tests.factory import base, write_charter
+
+SERVICE = "services/telesoccorso.yaml"
+
+
+def problems_of(root) -> list[str]:
+    with pytest.raises(CharterError) as info:
+        load_charter(root)
+    return [str(p) for p in info.value.problems]
+
+
+def test_base_charter_loads(tmp_path):
+    charter = load_charter(write_charter(tmp_path))
+    service = charter.service_by_slug["telesoccorso"]
+    assert service.title.it == "Telesoccorso" and service.title.resolve("fr") == (
+        "Telesoccorso", "it")
+    assert charter.offices_for(["servizi-sociali"])[0].id == "alfa"
+    assert str(service.quality[0].target.value) == "45"
+
+
+RAW_SERVICE = """\
+code: B1
+area: B
+title: Telesoccorso
+summary: Breve.
+what: Cosa.
+where: Casa.
+who_for: Anziani.
+cost: {text: Gratuito, free: true}
+responsible: {role: Responsabile}
+operator: {text: Ufficio di Piano}
+access:
+  type: Libero
+  how: Telefonando
+  contact: Ufficio
+quality:
+  - indicator: Tempo
+    standard: Entro 45 minuti
+    target: {value: quaranta, unit: minutes}
+revised: 2024-01-01
+"""
+
+
+def test_wrong_type_is_reported_at_file_line_column_and_key_path(tmp_path):
+    root = write_charter(tmp_path, raw={SERVICE: RAW_SERVICE})
+    assert problems_of(root) == [
+        "services/telesoccorso.yaml:18:14: quality[0].target.value: expected a number like "
+        "18.42 (a dot for decimals, no € sign), got 'quaranta'"]
+
+
+@pytest.mark.parametrize(("before", "after", "expected"), [
+    ("revised: 2024-01-01", "revised: 30/04/2010",
+     "19:1: revised: expected a date written YYYY-MM-DD, like 2011-01-01, got '30/04/2010'"),
+    ("cost: {text: Gratuito, free: true}", "cost: {text: Gratuito, free: forse}",
+     "8:24: cost.free: expected yes or no (true/false), got 'forse'"),
+    ("summary: Breve.", "summary: [a, b]", "4:1: summary: expected text, or a mapping of "
+     "languages like {it: …, en: …}"),
+    ("title: Telesoccorso", "title: {en: Telecare}",
+     "3:1: title: the Italian text is missing: write e.g. {it: Asilo nido, en: Nursery}"),
+    ("area: B", "area: B\nstatus: chiuso",
+     "3:1: status: expected one of 'active', 'suspended' or 'withdrawn', got 'chiuso'"),
+    ("who_for: Anziani.", "who_for: Anziani.\nwho: x",
+     "8:1: who: unknown key"),
+    ("what: Cosa.\n", "", "1:1: what: required: add this key"),
+])
+def test_each_kind_of_field_error_is_named(tmp_path, before, after, expected):
+    text = RAW_SERVICE.replace("target: {value: quaranta, unit: minutes}",
+                               "target: {value: 45, unit: minutes}").replace(before, after)
+    root = write_charter(tmp_path, raw={SERVICE: text})
+    found = problems_of(root)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{SERVICE}:{expected}"), found[0]
+
+
+def test_unknown_key_lists_the_allowed_keys(tmp_path):
+    text = RAW_SERVICE.replace("value: quaranta", "value: 45").replace(
+        "unit: minutes}", "unit: minutes, limit: 3}")
+    found = problems_of(write_charter(tmp_path, raw={SERVICE: text}))
+    assert "Allowed here: comparison, max, period, share, unit, value" in found[0]
+
+
+@pytest.mark.parametrize(("opens", "closes", "message"), [
+    ("25:00", "23:00", "opens: '25:00' is not a time of day: write HH:MM from 00:00 to 23:59"),
+    ("14:00", "13:00", "closes 13:00 is not after opens 14:00"),
+    ("8h30", "12:00", "opens: '8h30' is not a time of day"),
+])
+def test_impossible_hours_are_refused(tmp_path, opens, closes, message):
+    offices = base("content/offices.yaml")
+    offices["offices"][0]["hours"] = [{"days": ["mon"], "opens": opens, "closes": closes}]
+    found = problems_of(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    assert len(found) == 1 and message in found[0]
+    assert found[0].startswith("content/offices.yaml:")
+    assert "offices[0].hours[0]" in found[0]
+
+
+def test_overlapping_hours_on_the_same_day_are_refused(tmp_path):
+    offices = base("content/offices.yaml")
+    offices["offices"][0]["hours"] = [
+        {"days": ["mon", "tue"], "opens": "09:00", "closes": "13:00"},
+        {"days": ["tue"], "opens": "12:00", "closes": "14:00"}]
+    found = problems_of(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    assert "hours overlap on tue: 09:00–13:00 and 12:00–14:00" in found[0]
+
+
+def test_unpadded_hour_is_read_as_a_time(tmp_path):
+    offices = base("content/offices.yaml")
+    offices["offices"][0]["hours"] = [{"days": ["mon"], "opens": "8:30", "closes": "12:00"}]
+    charter = load_charter(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    assert charter.offices[0].hours[0].opens.strftime("%H:%M") == "08:30"
+
+
+@pytest.mark.parametrize(("key", "value", "where", "message"), [
+    ("area", "Z", "area", "unknown area 'Z'; known: A, B"),
+    ("cost", {"text": "x", "tariff": "telesoccoso"}, "cost.tariff",
+     "unknown tariff 'telesoccoso'; did you mean 'telesoccorso'?"),
+    ("responsible", {"role": "x", "office": "nowhere"}, "responsible.office",
+     "unknown office 'nowhere'"),
+    ("operator", {"text": "x", "providers": ["coop", "ghost"]}, "operator.providers[1]",
+     "unknown ente gestore 'ghost'"),
+])
+def test_dangling_references_are_refused(tmp_path, key, value, where, message):
+    service = base(SERVICE)
+    service[key] = value
+    found = problems_of(write_charter(tmp_path, {SERVICE: service}))
+    assert len(found) == 1, found
+    assert found[0].startswith(SERVICE + ":") and f": {where}: {message}" in found[0]
+
+
+def test_access_office_may_be_an_id_or_a_kind_but_must_exist(tmp_path):
+    service = base(SERVICE)
+    service["access"]["offices"] = ["alfa", "ufficio-di-piano", "sportello"]
+    found = problems_of(write_charter(tmp_path, {SERVICE: service}))
+    assert len(found) == 1 and "access.offices[2]: unknown office id or kind 'sportello'" in found[0]
+
+
+def test_duplicate_codes_are_reported_in_both_schede(tmp_path):
+    other = base(SERVICE)
+    found = problems_of(write_charter(tmp_path, {"services/altro.yaml": other}))
+    assert len(found) == 2
+    assert all("code 'B1' is used by 2 schede" in f for f in found)
+    assert {f.split(":")[0] for f in found} == {"services/altro.yaml", SERVICE}
+
+
+def test_duplicate_ids_name_the_first_use(tmp_path):
+    offices = base("content/offices.yaml")
+    offices["offices"][1]["id"] = "alfa"
+    found = problems_of(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    assert any("offices[1].id: duplicate office id 'alfa' (first used at line" in f for f in found)
+
+
+def test_slug_comes_from_the_file_name(tmp_path):
+    bad_name = problems_of(write_charter(tmp_path, {"services/Tele Soccorso.yaml": base(SERVICE),
+                                                     SERVICE: None}))
+    assert "is not a valid slug" in bad_name[0]
+
+
+def test_slug_key_in_the_file_is_refused(tmp_path):
+    service = base(SERVICE)
+    service["slug"] = "altro"
+    found = problems_of(write_charter(tmp_path / "b", {SERVICE: service}))
+    assert "remove this key: the slug is the file name (telesoccorso)" in found[0]
+
+
+def test_comune_of_office_and_capofila_must_exist(tmp_path):
+    district = base("content/district.yaml")
+    district["capofila"] = "gamma"
+    offices = base("content/offices.yaml")
+    offices["offices"][0]["comune"] = "delta"
+    found = problems_of(write_charter(tmp_path, {"content/district.yaml": district,
+                                                 "content/offices.yaml": offices}))
+    assert any("capofila: unknown comune 'gamma'" in f for f in found)
+    assert any("offices[0].comune: unknown comune 'delta'" in f for f in found)
+
+
+def test_text_in_a_language_the_district_does_not_offer(tmp_path):
+    service = base(SERVICE)
+    service["title"] = {"it": "Telesoccorso", "de": "Hausnotruf"}
+    found = problems_of(write_charter(tmp_path, {SERVICE: service}))
+    assert found == [f"{SERVICE}:3:3: title.de: language 'de' is not in the district's "
+                     "languages (en, it)"] or "title.de: language 'de'" in found[0]
+
+
+def test_fee_columns_must_be_band_tiers(tmp_path):
+    service = base(SERVICE)
+    service["sites"] = [{"name": "Nido", "fee_tables": [{"rows": [
+        {"label": "8 ore", "fees": {"1": "164.61", "7": "200"}}]}]}]
+    found = problems_of(write_charter(tmp_path, {SERVICE: service}))
+    assert len(found) == 1 and "fees.7: unknown band tier '7'" in found[0]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    service = base(SERVICE)
+    service["area"] = "Z"
+    offices = base("content/offices.yaml")
+    offices["offices"][0]["hours"][0]["closes"] = "25:00"
+    root = write_charter(tmp_path, {SERVICE: service, "content/offices.yaml": offices},
+                         raw={"services/rotto.yaml": "code: [\n"})
+    found = problems_of(root)
+    files = {f.split(":")[0] for f in found}
+    assert files == {"content/offices.yaml", "services/rotto.yaml"}
+    # cross-file checks run once the files themselves are valid; fix and rerun reveals them
+    offices["offices"][0]["hours"][0]["closes"] = "13:30"
+    root = write_charter(tmp_path / "2", {SERVICE: service, "content/offices.yaml": offices})
+    assert any("unknown area 'Z'" in f for f in problems_of(root))
+
+
+def test_missing_required_file_and_unknown_file(tmp_path):
+    root = write_charter(tmp_path, {"content/complaints.yaml": None},
+                         raw={"content/tarifs.yaml": "tariffs: []\n"})
+    found = problems_of(root)
+    assert "content/complaints.yaml:1:1: required file is missing" in found
+    assert any(f.startswith("content/tarifs.yaml:1:1: unknown charter file") for f in found)
+
+
+def test_not_a_charter_folder(tmp_path):
+    found = problems_of(tmp_path)
+    assert "no content/ or services/ folder" in found[0]
+
+
+def test_monitoring_results_must_point_to_real_indicators(tmp_path):
+    service = base(SERVICE)
+    service["quality"][0]["id"] = "tempo"
+    report = {"year": 2023, "results": [
+        {"service": "telesoccorso", "indicator_ref": "tempo", "factor": "Tempestività",
+         "indicator": "Tempo", "guaranteed": "45 minuti", "realized_pct": 100},
+        {"service": "telesoccorso", "indicator_ref": "rapidita", "factor": "Tempestività",
+         "indicator": "Tempo", "guaranteed": "45 minuti", "not_measurable": True},
+        {"service": "fantasma", "factor": "x", "indicator": "y", "guaranteed": "z",
+         "realized_pct": 90}]}
+    found = problems_of(write_charter(tmp_path, {SERVICE: service,
+                                                 "content/monitoring/2023.yaml": report}))
+    assert len(found) == 2
+    assert "results[1].indicator_ref: unknown indicator of telesoccorso 'rapidita'" in found[0]
+    assert "results[2].service: unknown scheda 'fantasma'" in found[1]
+
+
+def test_monitoring_outcomes(tmp_path):
+    report = {"year": 2023, "results": [
+        {"service_name": "Accoglienza", "factor": "f", "indicator": "i", "guaranteed": "g",
+         "realized_pct": 100},
+        {"service_name": "Accoglienza", "factor": "f", "indicator": "i", "guaranteed": "g",
+         "realized_pct": "87.5"},
+        {"service_name": "Accoglienza", "factor": "f", "indicator": "i", "guaranteed": "g",
+         "not_measurable": "yes", "reason": "manca il software"}]}
+    charter = load_charter(write_charter(tmp_path, {"content/monitoring/2023.yaml": report}))
+    assert [r.outcome for r in charter.monitoring[0].results] == [
+        "met", "not_met", "not_measurable"]
+
+
+def test_monitoring_result_needs_exactly_one_value(tmp_path):
+    report = {"year": 2023, "results": [
+        {"service_name": "A", "factor": "f", "indicator": "i", "guaranteed": "g"}]}
+    found = problems_of(write_charter(tmp_path, {"content/monitoring/2023.yaml": report}))
+    assert found == ["content/monitoring/2023.yaml:3:3: results[0]: give either realized_pct "
+                     "(e.g. 100) or not_measurable: true"]
+
+
+def test_monitoring_year_must_match_file_name(tmp_path):
+    report = {"year": 2023, "results": []}
+    found = problems_of(write_charter(tmp_path, {"content/monitoring/2022.yaml": report}))
+    assert found == ["content/monitoring/2022.yaml:1:1: year: year 2023 does not match the "
+                     "file name 2022.yaml"]
+
+
+def test_comune_membership_by_date(tmp_path):
+    district = base("content/district.yaml")
+    district["comuni"].append({"id": "gamma", "name": "Gamma", "left": "2011-01-01"})
+    charter = load_charter(write_charter(tmp_path, {"content/district.yaml": district}))
+    import datetime as dt
+
+    assert [c.id for c in charter.district.members()] == ["alfa", "beta"]
+    assert "gamma" in [c.id for c in charter.district.members(dt.date(2010, 6, 1))]
