@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
@@ -15,7 +16,7 @@ from carta.text import Text
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
-class Weekday(str, Enum):
+class Weekday(StrEnum):
     """Days of the week, in the order a timetable shows them."""
 
     mon = "mon"
@@ -96,7 +97,7 @@ def overlaps(openings: list[Opening]) -> list[tuple[Weekday, Opening, Opening]]:
     found = []
     for day in Weekday:
         slots = sorted((o for o in openings if day in o.days), key=lambda o: o.opens)
-        for a, b in zip(slots, slots[1:]):
+        for a, b in itertools.pairwise(slots):
             if b.opens < a.closes:
                 found.append((day, a, b))
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import model_validator
 
@@ -12,7 +12,7 @@ from carta.base import Amount, Model, Slug
 from carta.text import Text
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """What a numeric standard counts."""
 
     minutes = "minutes"
@@ -26,7 +26,7 @@ class Unit(str, Enum):
     euro = "euro"
 
 
-class Period(str, Enum):
+class Period(StrEnum):
     """The period a count or a duration refers to (hours per week, meetings per year)."""
 
     day = "day"
@@ -35,7 +35,7 @@ class Period(str, Enum):
     year = "year"
 
 
-class Comparison(str, Enum):
+class Comparison(StrEnum):
     """How a measured value is compared with the target."""
 
     at_least = "at_least"

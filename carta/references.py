@@ -22,13 +22,13 @@ def walk_texts(obj: Any, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            yield from walk_texts(getattr(obj, name), path + (name,))
+            yield from walk_texts(getattr(obj, name), (*path, name))
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
-            yield from walk_texts(item, path + (i,))
+            yield from walk_texts(item, (*path, i))
     elif isinstance(obj, dict):
         for key, item in obj.items():
-            yield from walk_texts(item, path + (key,))
+            yield from walk_texts(item, (*path, key))
 
 
 def check_references(charter: Charter, sources: dict[str, Source],
@@ -183,7 +183,7 @@ def check_references(charter: Charter, sources: dict[str, Source],
         for path, text in walk_texts(obj):
             for lang in text:
                 if lang not in langs:
-                    out.append(src.problem(path + (lang,),
+                    out.append(src.problem((*path, lang),
                                            f"language {lang!r} is not in the district's "
                                            f"languages ({', '.join(sorted(langs))})"))
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import model_validator
 
@@ -11,7 +11,7 @@ from carta.base import Amount, Email, Model, Slug
 from carta.text import Text
 
 
-class Per(str, Enum):
+class Per(StrEnum):
     """What a tariff amount is charged per."""
 
     hour = "hour"
@@ -152,7 +152,7 @@ class Complaints(Model):
         return self
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     """Answer types of a form field; the backend has one class per type."""
 
     text = "text"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import model_validator
 
@@ -13,7 +13,7 @@ from carta.quality import Indicator
 from carta.text import Text
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Whether citizens can use the service now."""
 
     active = "active"
@@ -21,7 +21,7 @@ class Status(str, Enum):
     withdrawn = "withdrawn"
 
 
-class AgeUnit(str, Enum):
+class AgeUnit(StrEnum):
     """Unit of an age limit."""
 
     years = "years"
@@ -67,7 +67,7 @@ class Operator(Model):
     providers: list[Slug] = []
 
 
-class DocumentKind(str, Enum):
+class DocumentKind(StrEnum):
     """How a required document reaches the office."""
 
     application_form = "application_form"  # the domanda d'accesso itself

@@ -133,7 +133,7 @@ def _plain(node: yaml.Node, path: Path_, marks: dict, seen: set[int], depth: int
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, path + (i,), marks, seen, depth + 1)
+        return [_plain(item, (*path, i), marks, seen, depth + 1)
                 for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -144,6 +144,6 @@ def _plain(node: yaml.Node, path: Path_, marks: dict, seen: set[int], depth: int
         key = key_node.value
         if key in result:
             raise _Refused(key_node, f"key {key!r} appears twice in the same mapping")
-        result[key] = _plain(value_node, path + (key,), marks, seen, depth + 1)
-        marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        result[key] = _plain(value_node, (*path, key), marks, seen, depth + 1)
+        marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
     return result
