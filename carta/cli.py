@@ -72,6 +72,35 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the multilingual static site of the charter (strict: broken links fail)."""
+    import logging
+
+    from mkdocs.exceptions import MkDocsException
+
+    from carta.site_build import build
+
+    _load(args)  # report charter problems in the editors' format before MkDocs starts
+    root = Path(args.root)
+    site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        build(root, site_dir)
+    except (MkDocsException, SystemExit) as exc:
+        print(f"carta: site build failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {site_dir}")
+    return 0
+
+
+def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
+    """Print the project's mkdocs.yml for the charter at --root."""
+    from carta.site_build import project_mkdocs_yml
+
+    sys.stdout.write(project_mkdocs_yml(_load(args)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``carta``."""
     parser = argparse.ArgumentParser(prog="carta", description="A Carta dei Servizi as YAML.")
@@ -93,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --translations: list up to N untranslated fields per language")
     p = add("export", cmd_export, "write the charter as open data to stdout")
     p.add_argument("--format", choices=["json"], default="json")
+    p = add("build", cmd_build, "build the multilingual static site (strict mode)")
+    p.add_argument("--site-dir", default=None, help="output folder (default: ROOT/site)")
+    add("mkdocs-yml", cmd_mkdocs_yml, "print the mkdocs.yml that plain `mkdocs build` uses")
     p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
     p.add_argument("--out", default="schema", help="folder for the schema files")
     p.add_argument("--check", action="store_true", help="fail if the files are out of date")

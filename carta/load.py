@@ -50,8 +50,9 @@ CONTENT_FILES = [
     FileKind("content/health.yaml", HealthContacts, False),
     FileKind("content/sections.yaml", Sections, False),
 ]
-# Files under content/ that other parts of carta read (interface strings, site pages).
-OTHER_CONTENT = re.compile(r"^content/(strings|pages)/")
+# Files under content/ that other parts of carta read (hand-written site pages).
+OTHER_CONTENT = re.compile(r"^content/pages/")
+_STRINGS = re.compile(r"^content/strings/([a-z]{2})\.yaml$")
 _MONITORING = re.compile(r"^content/monitoring/(\d{4})\.yaml$")
 
 
@@ -106,7 +107,7 @@ def load_charter(root: Path | str = ".") -> Charter:
     for file in charter_files(root):
         rel = file.relative_to(root).as_posix()
         if rel.startswith("content/") and rel not in known and not _MONITORING.match(rel) \
-                and not OTHER_CONTENT.match(rel):
+                and not _STRINGS.match(rel) and not OTHER_CONTENT.match(rel):
             problems.append(Problem(rel, 1, 1, (), "unknown charter file; expected one of: "
                                     + ", ".join(sorted(known)) + ", content/monitoring/YYYY.yaml"))
 
@@ -164,6 +165,8 @@ def load_charter(root: Path | str = ".") -> Charter:
                                                f"the file name {file.name}"))
             monitoring.append((report, source))
 
+    strings = _load_strings(root, problems)
+
     if problems or any(parsed.get(k.path) is None for k in CONTENT_FILES
                        if k.required and k.path in sources):
         raise CharterError(problems)
@@ -188,12 +191,50 @@ def load_charter(root: Path | str = ".") -> Charter:
         health=get("content/health.yaml"),
         sections=(get("content/sections.yaml") or Sections(sections=[])).sections,
         monitoring=sorted((m for m, _ in monitoring), key=lambda m: m.year),
+        strings=strings,
     )
     problems += check_references(charter, sources, service_sources,
                                  {m.year: s for m, s in monitoring})
     if problems:
         raise CharterError(problems)
     return charter
+
+
+def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """Interface strings per language; every file must have exactly the Italian keys."""
+    found: dict[str, tuple[Source, dict[str, str]]] = {}
+    for file in sorted(root.glob("content/strings/*.y*ml")):
+        rel = file.relative_to(root).as_posix()
+        if not _STRINGS.match(rel):
+            problems.append(Problem(rel, 1, 1, (), "name string files by language, like "
+                                    "content/strings/en.yaml"))
+            continue
+        source, errs = read_source(file, rel)
+        problems += errs
+        if errs:
+            continue
+        if not isinstance(source.data, dict):
+            problems.append(source.problem((), "expected a mapping of key: text"))
+            continue
+        table = {}
+        for key, value in source.data.items():
+            if not isinstance(value, str) or not value.strip():
+                problems.append(source.problem((key,), "expected a non-empty text"))
+            else:
+                table[key] = value.strip()
+        found[file.stem] = (source, table)
+    if found and "it" not in found:
+        problems.append(Problem("content/strings/it.yaml", 1, 1, (),
+                                "required file is missing: Italian strings are the reference"))
+        return {}
+    reference = set(found.get("it", (None, {}))[1])
+    for source, table in found.values():
+        for key in sorted(reference - set(table)):
+            problems.append(source.problem((), f"missing string {key!r} (present in it.yaml)"))
+        for key in sorted(set(table) - reference):
+            problems.append(source.problem((key,), "string not in it.yaml: remove it or add "
+                                           "it to it.yaml"))
+    return {lang: table for lang, (_, table) in found.items()}
 
 
 def _service_order(service: Service, areas: Areas) -> tuple:

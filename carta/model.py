@@ -44,6 +44,7 @@ class Charter(Model):
     health: HealthContacts | None
     sections: list[Section]
     monitoring: list[Monitoring]
+    strings: dict[str, dict[str, str]] = {}
 
     @cached_property
     def service_by_slug(self) -> dict[str, Service]:
@@ -74,6 +75,14 @@ class Charter(Model):
     def form_by_id(self) -> dict[str, Form]:
         """Forms by id (``domanda``, ``reclamo``)."""
         return {f.id: f for f in self.forms}
+
+    def t(self, lang: str, key: str, **values: object) -> str:
+        """Interface string ``key`` in ``lang`` (Italian when the language lacks it)."""
+        table = self.strings.get(lang) or {}
+        text = table.get(key) or self.strings.get("it", {}).get(key)
+        if text is None:
+            raise KeyError(f"interface string {key!r} is missing from content/strings/it.yaml")
+        return text.format(**values) if values else text
 
     def services_in(self, area: Area) -> list[Service]:
         """The schede of ``area`` in code order."""

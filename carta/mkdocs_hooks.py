@@ -1,0 +1,41 @@
+"""MkDocs hooks: generate the docs from the charter before MkDocs reads them.
+
+Referenced from ``mkdocs.yml`` so that plain ``mkdocs build`` and ``mkdocs serve`` work from a
+clean checkout, and reload when ``content/`` or ``services/`` change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from carta.errors import CharterError
+from carta.render_site import nav
+from carta.site_build import charter_at, generated_files, write_changed
+from carta.site_text import direction
+
+_HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
+
+
+@event_priority(100)  # before mkdocs-static-i18n reads the nav and the docs
+def on_config(config):
+    base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    root = (base / config.extra.get("carta_root", ".")).resolve()
+    try:
+        charter = charter_at(root)
+    except CharterError as exc:
+        raise PluginError("the charter does not validate:\n" + str(exc)) from None
+    pdf_dir = config.extra.get("carta_pdf_dir")
+    write_changed(Path(config.docs_dir), generated_files(
+        charter, (base / pdf_dir).resolve() if pdf_dir else None))
+    config.nav = nav(charter)
+    return config
+
+
+def on_post_page(output, page, config):
+    # Material sets dir on <body>; screen readers and the validator read it on <html>.
+    return _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
+                     output, count=1)

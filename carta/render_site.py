@@ -1,0 +1,97 @@
+"""Every file of the site's docs folder, generated from the model (pure: no I/O here).
+
+The layout is mkdocs-static-i18n's folder structure: ``<lang>/…md`` per language, Italian
+served at the site root.  Nothing here imports MkDocs, so another engine needs one new module.
+"""
+
+from __future__ import annotations
+
+from carta import render_site_pages as pages
+from carta.model import Charter
+from carta.render_export import render_json
+from carta.render_site_service import service_page
+
+STYLESHEET = "assets/carta.css"
+AREA_STYLESHEET = "assets/areas.css"
+EXPORT_JSON = "assets/carta.json"
+EXPORT_CSV = "assets/indicatori.csv"
+
+
+def page_paths(charter: Charter) -> list[str]:
+    """Paths (per language) of every page, in navigation order; schede come last."""
+    paths = ["index.md"] + [f"aree/{a.slug}.md" for a in charter.areas]
+    paths += ["uffici.md", "tariffe.md"]
+    if charter.system_quality:
+        paths.append("qualita.md")
+    paths.append("reclami.md")
+    if charter.monitoring:
+        paths.append("risultati.md")
+    if charter.sections:
+        paths.append("carta.md")
+    if charter.providers:
+        paths.append("enti-gestori.md")
+    paths += ["download.md", "accessibilita.md", "privacy.md"]
+    return paths + [f"servizi/{s.slug}.md" for s in charter.services]
+
+
+def nav(charter: Charter) -> list[str]:
+    """The navigation: general pages and areas; schede are listed on their area page."""
+    return [p for p in page_paths(charter) if not p.startswith("servizi/")]
+
+
+def site_files(charter: Charter, pdfs: dict[str, str] | None = None) -> dict[str, str]:
+    """Docs-folder path → file text for every language of the district.
+
+    ``pdfs`` maps a scheda slug (and ``carta`` for the whole binder) to its PDF path under
+    the docs folder, when the print sheets were made.
+    """
+    pdfs = pdfs or {}
+    files: dict[str, str] = {
+        AREA_STYLESHEET: area_css(charter),
+        EXPORT_JSON: render_json(charter),
+        EXPORT_CSV: pages.indicators_csv(charter),
+    }
+    for lang in charter.district.languages:
+        query = "" if lang == "it" else f"?lang={lang}"
+
+        def put(path: str, text: str, lang: str = lang) -> None:
+            files[f"{lang}/{path}"] = text
+
+        put("index.md", pages.home_page(charter, lang))
+        for area in charter.areas:
+            put(f"aree/{area.slug}.md", pages.area_page(charter, lang, area))
+        put("uffici.md", pages.offices_page(charter, lang))
+        put("tariffe.md", pages.tariffs_page(charter, lang))
+        if charter.system_quality:
+            put("qualita.md", pages.quality_page(charter, lang))
+        put("reclami.md", pages.complaints_page(charter, lang, f"/reclamo{query}"))
+        if charter.monitoring:
+            put("risultati.md", pages.results_page(charter, lang))
+        if charter.sections:
+            put("carta.md", pages.charter_page(charter, lang))
+        if charter.providers:
+            put("enti-gestori.md", pages.providers_page(charter, lang))
+        # Shared files sit at the site root; MkDocs only resolves links within one language,
+        # so these are plain HTML links computed from the page's output URL.
+        up = "../" if lang == charter.district.languages[0] else "../../"
+        downloads = {"download_json": up + EXPORT_JSON, "download_csv": up + EXPORT_CSV}
+        if "carta" in pdfs:
+            downloads["download_pdf"] = up + pdfs["carta"]
+        put("download.md", pages.downloads_page(charter, lang, downloads))
+        put("accessibilita.md", pages.accessibility_page(charter, lang))
+        put("privacy.md", pages.privacy_page(charter, lang))
+        for s in charter.services:
+            links = {"area": f"../aree/{charter.area_by_code[s.area].slug}.md",
+                     "offices": "../uffici.md", "tariffs": "../tariffe.md",
+                     "apply": f"/domanda/{s.slug}{query}",
+                     "complain": f"/reclamo{query}{'&' if query else '?'}servizio={s.slug}"}
+            if s.slug in pdfs:
+                links["pdf"] = up + "../" + pdfs[s.slug]
+            put(f"servizi/{s.slug}.md", service_page(charter, s, lang, links))
+    return files
+
+
+def area_css(charter: Charter) -> str:
+    """One CSS class per area carrying its colour (no inline styles: the CSP forbids them)."""
+    return "".join(f".carta-area-{a.code} {{ --carta-area: {a.colour}; }}\n"
+                   for a in charter.areas)

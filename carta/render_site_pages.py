@@ -1,0 +1,384 @@
+"""The site's general pages: home, areas, offices, standards, tariffs, complaints, results …"""
+
+from __future__ import annotations
+
+import json
+
+from carta.model import Charter
+from carta.render_site_service import hours_table
+from carta.site_text import Page, cell, euro, ltr
+
+
+def _front(title: str) -> str:
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n"
+
+
+def _finish(p: Page, title: str, body: str) -> str:
+    return _front(title) + p.notice() + body
+
+
+def home_page(charter: Charter, lang: str) -> str:
+    """What the carta is, how to use it, the areas, principles, the district and its comuni."""
+    p = Page(charter, lang)
+    d = charter.district
+    out = [f"# {p.inline(d.name)}\n", f'<p class="carta-lead">{p.t("home_intro")}</p>\n']
+    if d.subtitle:
+        out.insert(1, f"*{p.inline(d.subtitle)}*\n")
+    out += [f"## {p.t('home_how_to_use')}\n", p.t("home_how_to_use_text") + "\n",
+            f"## {p.t('home_areas')}\n", '<div class="carta-areas" markdown="1">\n']
+    for area in charter.areas:
+        services = charter.services_in(area)
+        out.append(f'<div class="carta-area-card carta-area-{area.code}" markdown="1">\n\n'
+                   f"### [{p.inline(area.name)}](aree/{area.slug}.md)\n")
+        out += [f"- [{cell(s.code)} {p.inline(s.title)}](servizi/{s.slug}.md)" for s in services]
+        out.append("\n</div>\n")
+    out.append("</div>\n")
+    if d.principles:
+        out.append(f"## {p.t('home_principles')}\n")
+        out += [f"- **{p.inline(pr.name)}**: {p.inline(pr.text)}" for pr in d.principles]
+        out.append("")
+    out.append(f"## {p.t('home_district')}\n")
+    capofila = next((c.name for c in d.comuni if c.id == d.capofila), d.capofila)
+    out.append(f"**{p.t('home_comuni')}:** " + ", ".join(c.name for c in d.members()) + "\n")
+    out.append(f"**{p.t('home_capofila')}:** {cell(capofila)}\n")
+    out.append(f"**{p.t('home_edition')}:** {ltr(d.edition.strftime('%d/%m/%Y'))}\n")
+    if d.certification:
+        c = d.certification
+        out.append(f"**{p.t('home_certification')}:** {cell(c.standard)} "
+                   f"(n° {ltr(c.number)}) — {p.inline(c.scope)}\n")
+    out.append(f"### {p.t('home_contacts')}\n")
+    out.append(_contact(p, d.ufficio_di_piano))
+    return _finish(p, p.t("home_title"), "\n".join(out))
+
+
+def _contact(p: Page, c) -> str:
+    lines = []
+    if c.address:
+        lines.append(f"- {p.t('office_address')}: {p.inline(c.address)}")
+    if c.phones:
+        lines.append(f"- {p.t('office_phone')}: " + ", ".join(ltr(x) for x in c.phones))
+    if c.fax:
+        lines.append(f"- {p.t('office_fax')}: " + ", ".join(ltr(x) for x in c.fax))
+    if c.mobile:
+        lines.append(f"- {p.t('office_mobile')}: " + ", ".join(ltr(x) for x in c.mobile))
+    lines += [f"- {p.t('office_email')}: <{m}>" for m in c.email]
+    if c.website:
+        lines.append(f"- {p.t('office_website')}: {cell(c.website)}")
+    return "\n".join(lines) + "\n"
+
+
+def area_page(charter: Charter, lang: str, area) -> str:
+    """One area in its colour, with its schede."""
+    p = Page(charter, lang)
+    out = [f'<div class="carta-area-head carta-area-{area.code}" markdown="1">\n',
+           f"# {p.inline(area.name)}\n", "</div>\n"]
+    if area.description:
+        out.append(p.text(area.description) + "\n")
+    out.append(f"## {p.t('area_services')}\n")
+    services = charter.services_in(area)
+    if not services:
+        out.append(p.t("area_no_services") + "\n")
+    for s in services:
+        out.append(f'<div class="carta-card carta-area-{area.code}" markdown="1">\n\n'
+                   f"### [{cell(s.code)} {p.inline(s.title)}](../servizi/{s.slug}.md)\n\n"
+                   f"{p.text(s.summary)}\n\n</div>\n")
+    return _finish(p, p.plain(area.name), "\n".join(out))
+
+
+def offices_page(charter: Charter, lang: str) -> str:
+    """Every office with staff, a weekly timetable and closures."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('offices_title')}\n", p.t("offices_intro") + "\n"]
+    for o in charter.offices:
+        out.append(f"## {p.inline(o.name)} {{#{o.id}}}\n")
+        lines = []
+        if o.address:
+            lines.append(f"- {p.t('office_address')}: {p.inline(o.address)}")
+        if o.toll_free:
+            lines.append(f"- {p.t('office_toll_free')}: {ltr(o.toll_free)}")
+        if o.phones:
+            lines.append(f"- {p.t('office_phone')}: " + ", ".join(ltr(x) for x in o.phones))
+        if o.fax:
+            lines.append(f"- {p.t('office_fax')}: " + ", ".join(ltr(x) for x in o.fax))
+        if o.mobile:
+            lines.append(f"- {p.t('office_mobile')}: " + ", ".join(ltr(x) for x in o.mobile))
+        lines += [f"- {p.t('office_email')}: <{m}>" for m in o.email]
+        if o.website:
+            lines.append(f"- {p.t('office_website')}: {cell(o.website)}")
+        out.append("\n".join(lines) + "\n")
+        out.append(f"### {p.t('office_hours')}\n")
+        if o.hours:
+            out.append(hours_table(p, o.hours) + "\n")
+        if o.hours_text:
+            out.append(p.text(o.hours_text) + "\n")
+        if not o.hours and not o.hours_text:
+            out.append(p.t("office_no_hours") + "\n")
+        if o.closures:
+            out.append(f'<div class="carta-closures" markdown="1">\n\n**{p.t("office_closures")}**\n')
+            out += [f"- {ltr(c.start.strftime('%d/%m/%Y'))}–{ltr(c.end.strftime('%d/%m/%Y'))}: "
+                    f"{p.inline(c.reason)}" for c in o.closures]
+            out.append("\n</div>\n")
+        if o.staff:
+            out.append(f"### {p.t('office_staff')}\n")
+            out += [f"- **{cell(x.name)}**"
+                    + (f", {p.inline(x.qualification)}" if x.qualification else "")
+                    + f" — {p.inline(x.role)}" for x in o.staff]
+            out.append("")
+    return _finish(p, p.t("offices_title"), "\n".join(out))
+
+
+def quality_page(charter: Charter, lang: str) -> str:
+    """System-level quality areas with indicators and standards."""
+    p = Page(charter, lang)
+    sq = charter.system_quality
+    out = [f"# {p.t('quality_title')}\n"]
+    if sq.intro:
+        out.append(p.text(sq.intro) + "\n")
+    for area in sq.areas:
+        out += [f"## {p.inline(area.name)} {{#{area.id}}}\n", p.text(area.description) + "\n",
+                f"**{p.t('quality_verification')}:** {p.inline(area.verification)}\n",
+                f"| {p.t('quality_indicator')} | {p.t('quality_standard')} |", "|---|---|"]
+        out += [f"| {p.inline(q.indicator)} | {p.inline(q.standard)} |" for q in area.indicators]
+        out.append("")
+    return _finish(p, p.t("quality_title"), "\n".join(out))
+
+
+def tariffs_page(charter: Charter, lang: str) -> str:
+    """Tariffs (Allegato 2), ISEE bands (Allegato 1) and extra access parameters (Allegato 4)."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('tariffs_title')}\n", p.t("tariffs_intro") + "\n"]
+    if charter.tariffs.intro:
+        out.append(p.text(charter.tariffs.intro) + "\n")
+    for area in charter.areas:
+        rows = [t for t in charter.tariffs.tariffs if t.area == area.code]
+        if not rows:
+            continue
+        out += [f"## {p.inline(area.name)}\n",
+                f"| {p.t('tariff_service')} | {p.t('tariff_cost')} |", "|---|---|"]
+        for t in rows:
+            link = f"[{p.inline(t.name)}](servizi/{t.id}.md)" if t.id in charter.service_by_slug \
+                else p.inline(t.name)
+            note = f" ({p.inline(t.note)})" if t.note else ""
+            out.append(f"| {link} | {p.inline(t.text)}{note} |")
+        out.append("")
+    if charter.bands:
+        b = charter.bands
+        out += [f"## {p.t('bands_title')} {{#fasce}}\n", p.text(b.reference) + "\n",
+                f"| {p.t('band_name')} | {p.t('band_range')} |", "|---|---|"]
+        for band in b.bands:
+            lo, hi = band.isee_min_pct, band.isee_max_pct
+            if lo is not None and hi is not None:
+                rng = p.t("band_from_to", min=lo, max=hi)
+            elif lo is not None:
+                rng = p.t("band_over", min=lo)
+            else:
+                rng = p.t("band_up_to", max=hi)
+            out.append(f"| {p.inline(band.name)} | {ltr(rng) if lang == 'ar' else cell(rng)} |")
+        out.append("")
+        out += [p.text(n) + "\n" for n in b.notes]
+    if charter.access_parameters:
+        ap = charter.access_parameters
+        out.append(f"## {p.t('parameters_title')} {{#parametri}}\n")
+        if ap.intro:
+            out.append(p.text(ap.intro) + "\n")
+        for g in ap.groups:
+            out += [f"### {p.inline(g.name)}\n", f"| | {p.t('parameter_points')} |", "|---|---|"]
+            for par in g.parameters:
+                out.append(f"| {p.inline(par.text)} | {_points(p, par)} |")
+            out.append("")
+        out += [p.text(n) + "\n" for n in ap.notes]
+    return _finish(p, p.t("tariffs_title"), "\n".join(out))
+
+
+def _points(p: Page, par) -> str:
+    if par.steps:
+        return "<br>".join(f"{p.inline(s.condition)}: {ltr(str(s.points))}" for s in par.steps)
+    if par.points is not None:
+        text = ltr(str(par.points))
+    elif par.points_max is not None:
+        text = p.t("points_range", min=par.points_min or 0, max=par.points_max)
+    else:
+        return p.t("parameter_requirement")
+    if par.extra_per_minor:
+        text += "; " + p.t("per_minor", n=par.extra_per_minor)
+    return text
+
+
+def complaints_page(charter: Charter, lang: str, complaint_link: str) -> str:
+    """The complaint procedure with its deadlines and the link to the online form."""
+    p = Page(charter, lang)
+    c = charter.complaints
+    out = [f"# {p.t('complaints_title')}\n", p.t("complaints_intro") + "\n",
+           f"[{p.t('complaints_form')}]({complaint_link}){{ .md-button .md-button--primary }}\n",
+           f"## {p.t('complaints_deadlines')}\n",
+           f"- {p.t('complaint_filing', days=c.filing_window_days)}",
+           f"- {p.t('complaint_call_in', days=c.call_in_days)}",
+           f"- {p.t('complaint_meeting', days=c.meeting_within_working_days)}",
+           f"- {p.t('complaint_urgent', days=c.urgent_action_days)}",
+           f"- {p.t('complaint_suspension', days=c.suspension_max_working_days)}",
+           f"- {p.t('complaint_compensation', min=euro(c.compensation_min), max=euro(c.compensation_max))}",
+           f"- {p.t('complaint_protection', days=c.user_protection_days)}", "",
+           f"## {p.t('complaints_how')}\n"]
+    out += [f"- {p.inline(x)}" for x in c.channels]
+    out += [f"- <{m}>" for m in c.emails]
+    out += ["", f"## {p.t('complaints_where')}\n"]
+    out += [f"- [{p.inline(o.name)}](uffici.md#{o.id})" for o in charter.offices_for(c.offices)]
+    if c.steps:
+        out += ["", f"## {p.t('complaints_steps')}\n"]
+        out += [f"{i}. {p.inline(s)}" for i, s in enumerate(c.steps, 1)]
+    if c.user_protection_members:
+        out += ["", f"### {p.t('complaints_members')}\n"]
+        out += [f"- {p.inline(m)}" for m in c.user_protection_members]
+    for extra in (c.legal_basis, c.provider_reports, c.appeal):
+        if extra:
+            out += ["", p.text(extra)]
+    return _finish(p, p.t("complaints_title"), "\n".join(out) + "\n")
+
+
+def results_page(charter: Charter, lang: str) -> str:
+    """Monitoring results: guaranteed vs realized per indicator, a bar chart, actions."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('results_title')}\n", p.t("results_intro") + "\n"]
+    for report in reversed(charter.monitoring):
+        title = p.inline(report.title) if report.title else str(report.year)
+        out.append(f"## {title} {{#anno-{report.year}}}\n")
+        counts = {k: sum(r.outcome == k for r in report.results)
+                  for k in ("met", "not_met", "not_measurable")}
+        out.append(p.t("results_summary", **counts) + "\n")
+        out.append(_chart(p, report))
+        out += [f"| {p.t('result_service')} | {p.t('result_indicator')} | "
+                f"{p.t('result_guaranteed')} | {p.t('result_realized')} | {p.t('result_outcome')} |",
+                "|---|---|---|---|---|"]
+        for r in report.results:
+            service = (charter.service_by_slug[r.service].title if r.service else r.service_name)
+            realized = ltr(f"{r.realized_pct:g}%") if r.realized_pct is not None else \
+                p.t("outcome_not_measurable")
+            out.append(f"| {p.inline(service)} | {p.inline(r.indicator)} | {p.inline(r.guaranteed)}"
+                       f" | {realized} | <span class=\"carta-outcome carta-{r.outcome}\">"
+                       f"{p.t('outcome_' + r.outcome)}</span> |")
+        out.append("")
+        for i, r in enumerate(report.results, 1):
+            details = [(k, getattr(r, f)) for k, f in (
+                ("result_formula", "formula"), ("result_source", "source"),
+                ("result_reason", "reason"), ("result_notes", "notes")) if getattr(r, f)]
+            if not details:
+                continue
+            out.append(f"**{i}. {p.inline(r.indicator)}**\n")
+            out += [f"- {p.t(k)}: {p.inline(v)}" for k, v in details]
+            out.append("")
+        if report.actions:
+            out.append(f"### {p.t('results_actions')}\n")
+            for a in report.actions:
+                out.append(f"- {p.inline(a.action)}"
+                           + (f" — **{p.t('action_outcome')}:** {p.inline(a.outcome)}"
+                              if a.outcome else ""))
+            out.append("")
+    return _finish(p, p.t("results_title"), "\n".join(out))
+
+
+def _chart(p: Page, report) -> str:
+    """A plain SVG bar chart of realized values (no script, readable without colour)."""
+    rows = report.results
+    height = 22 * len(rows) + 10
+    bars = []
+    for i, r in enumerate(rows):
+        y = 5 + 22 * i
+        value = float(r.realized_pct) if r.realized_pct is not None else 0.0
+        width = max(0.0, min(value, 100.0)) * 3
+        label = f"{r.realized_pct:g}%" if r.realized_pct is not None else "n/r"
+        bars.append(f'<rect x="40" y="{y}" width="{width:.0f}" height="16" '
+                    f'class="carta-bar carta-{r.outcome}"/>'
+                    f'<text x="0" y="{y + 12}">{i + 1}</text>'
+                    f'<text x="{44 + width:.0f}" y="{y + 12}">{label}</text>')
+    return (f'<figure class="carta-chart"><svg role="img" viewBox="0 0 400 {height}" '
+            f'width="400" height="{height}" aria-label="{cell(p.t("results_chart"))}">'
+            f"{''.join(bars)}</svg><figcaption>{p.t('results_chart')}</figcaption></figure>\n")
+
+
+def charter_page(charter: Charter, lang: str) -> str:
+    """The prose of the charter's general part, in reading order."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('charter_title')}\n"]
+    for s in charter.sections:
+        out += [f"## {p.inline(s.title)} {{#{s.id}}}\n", p.text(s.body) + "\n"]
+    return _finish(p, p.t("charter_title"), "\n".join(out))
+
+
+def providers_page(charter: Charter, lang: str) -> str:
+    """Enti gestori (Allegato 3) and the schede each runs."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('providers_title')}\n"]
+    for pr in charter.providers:
+        out.append(f"## {cell(pr.name)} {{#{pr.id}}}\n")
+        lines = []
+        if pr.representative:
+            lines.append(f"- {p.t('provider_representative')}: {cell(pr.representative)}")
+        if pr.registered_office:
+            lines.append(f"- {p.t('provider_registered')}: {p.inline(pr.registered_office)}")
+        if pr.operating_office:
+            lines.append(f"- {p.t('provider_operating')}: {p.inline(pr.operating_office)}")
+        out.append("\n".join(lines) + "\n")
+        out.append(_contact(p, pr.contact))
+        services = charter.services_of_provider(pr)
+        if services:
+            out.append(f"**{p.t('providers_services')}:**\n")
+            out += [f"- [{cell(s.code)} {p.inline(s.title)}](servizi/{s.slug}.md)" for s in services]
+            out.append("")
+    return _finish(p, p.t("providers_title"), "\n".join(out))
+
+
+def downloads_page(charter: Charter, lang: str, files: dict[str, str]) -> str:
+    """Links to the open-data files (and the PDFs when they exist)."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('downloads_title')}\n", p.t("downloads_intro") + "\n"]
+    out += [f'- <a href="{href}">{p.t(key)}</a>' for key, href in files.items()]
+    return _finish(p, p.t("downloads_title"), "\n".join(out) + "\n")
+
+
+def accessibility_page(charter: Charter, lang: str) -> str:
+    """The accessibility statement."""
+    p = Page(charter, lang)
+    contact = charter.district.ufficio_di_piano
+    out = [f"# {p.t('accessibility_title')}\n", p.t("accessibility_text") + "\n",
+           f"## {p.t('accessibility_contact')}\n", _contact(p, contact)]
+    return _finish(p, p.t("accessibility_title"), "\n".join(out))
+
+
+def privacy_page(charter: Charter, lang: str) -> str:
+    """The privacy notice for the site and the online forms."""
+    p = Page(charter, lang)
+    out = [f"# {p.t('privacy_title')}\n", p.t("privacy_intro") + "\n"]
+    pr = charter.district.privacy
+    if pr:
+        out += [f"**{p.t('privacy_controller')}:** {p.inline(pr.controller)}\n",
+                f"**{p.t('privacy_processor')}:** {p.inline(pr.processor)}\n",
+                f"**{p.t('privacy_law')}:** {p.inline(pr.law)}\n"]
+    return _finish(p, p.t("privacy_title"), "\n".join(out))
+
+
+def indicators_csv(charter: Charter) -> str:
+    """Every quality row (schede and system) as CSV for spreadsheets (UTF-8, comma)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scope", "code", "service", "indicator", "standard", "target_value",
+                "target_max", "target_unit", "target_period", "target_comparison", "target_share"])
+    for s in charter.services:
+        for q in s.quality:
+            w.writerow(["service", s.code, s.slug, q.indicator.it, q.standard.it, *_target(q)])
+    if charter.system_quality:
+        for a in charter.system_quality.areas:
+            for q in a.indicators:
+                w.writerow(["system", "", a.id, q.indicator.it, q.standard.it, *_target(q)])
+    return buf.getvalue()
+
+
+def _target(q) -> list[str]:
+    t = q.target
+    if t is None:
+        return [""] * 6
+    return [str(t.value), "" if t.max is None else str(t.max), t.unit.value,
+            t.period.value if t.period else "", t.comparison.value,
+            "" if t.share is None else str(t.share)]

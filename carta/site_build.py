@@ -1,0 +1,186 @@
+"""Build the static site with MkDocs + Material + mkdocs-static-i18n.
+
+The only module that knows about MkDocs: it writes the generated docs folder (only files whose
+content changed, so ``mkdocs serve`` does not loop), produces the MkDocs configuration from the
+charter, and runs the build in strict mode.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carta.load import content_hash, load_charter
+from carta.model import Charter
+from carta.render_site import STYLESHEET, nav, site_files
+from carta.site_text import direction
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+THEME_DIR = PACKAGE_DIR / "theme"
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English", "fr": "Français", "ar": "العربية",
+                  "de": "Deutsch", "es": "Español"}
+
+
+_LOADED: dict[Path, tuple[str, Charter]] = {}
+
+
+def charter_at(root: Path) -> Charter:
+    """The charter at ``root``, loaded once per version of its files in this process.
+
+    MkDocs runs the hooks once per language; this keeps that to one parse of the YAML.
+    """
+    root = root.resolve()
+    version = content_hash(root)
+    cached = _LOADED.get(root)
+    if cached and cached[0] == version:
+        return cached[1]
+    charter = load_charter(root)
+    _LOADED[root] = (version, charter)
+    return charter
+
+
+def write_changed(docs_dir: Path, files: dict[str, str | bytes]) -> int:
+    """Write ``files`` under ``docs_dir``, touching only changed ones; remove stale ones.
+
+    Returns how many files were written or removed.
+    """
+    changed = 0
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for rel, content in files.items():
+        path = docs_dir / rel
+        wanted.add(path)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if path.exists() and path.read_bytes() == data:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        changed += 1
+    for path in sorted(docs_dir.rglob("*"), reverse=True):
+        if path.name.startswith("."):  # .gitignore and editors' files are not ours
+            continue
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def generated_files(charter: Charter, pdf_dir: Path | None = None) -> dict[str, str | bytes]:
+    """The docs folder: generated pages plus the theme's static assets and any PDFs."""
+    pdfs: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
+    if pdf_dir and pdf_dir.is_dir():
+        for pdf in sorted(pdf_dir.glob("*.pdf")):
+            rel = f"pdf/{pdf.name}"
+            files[rel] = pdf.read_bytes()
+            pdfs[pdf.stem] = rel
+    files.update(site_files(charter, pdfs))
+    files[STYLESHEET] = (THEME_DIR / "carta.css").read_text(encoding="utf-8")
+    return files
+
+
+def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
+                  site_url: str | None = None) -> dict[str, Any]:
+    """The MkDocs configuration for ``charter`` (languages and nav come from the model)."""
+    d = charter.district
+    default = d.languages[0]
+    languages = []
+    for lang in d.languages:
+        entry: dict[str, Any] = {
+            "locale": lang, "name": LANGUAGE_NAMES.get(lang, lang), "build": True,
+            "default": lang == default,
+            "site_name": d.short_name.resolve(lang)[0] + " — " + charter.t(lang, "home_title"),
+            "extra": {"carta_footer": [
+                {"label": charter.t(lang, k), "path": p} for k, p in (
+                    ("footer_complaint", "reclami/"), ("footer_privacy", "privacy/"),
+                    ("footer_accessibility", "accessibilita/"), ("footer_contacts", "uffici/"))],
+                "carta_dir": direction(lang)},
+        }
+        languages.append(entry)
+    return {
+        "site_name": d.short_name.it + " — " + charter.t(default, "home_title"),
+        "site_url": site_url or "",
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "strict": True,
+        "use_directory_urls": True,
+        "nav": nav(charter),
+        "theme": {
+            "name": "material",
+            "custom_dir": str(THEME_DIR / "overrides"),
+            "language": default,
+            "font": False,
+            "features": ["navigation.sections", "navigation.top", "search.highlight",
+                         "toc.follow", "content.code.copy"],
+            "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
+        },
+        "extra_css": [STYLESHEET, "assets/areas.css"],
+        "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", "def_list",
+                                {"toc": {"permalink": True}}],
+        "plugins": [
+            {"search": {}},
+            {"i18n": {"docs_structure": "folder", "fallback_to_default": False,
+                      "reconfigure_material": True, "reconfigure_search": True,
+                      "languages": languages}},
+        ],
+        "hooks": [str(PACKAGE_DIR / "mkdocs_hooks.py")],
+        "validation": {"omitted_files": "info", "absolute_links": "info",
+                       "unrecognized_links": "warn", "anchors": "warn"},
+        "watch": [str(charter.root / "content"), str(charter.root / "services")],
+        "extra": {"carta_root": ".", "generator": False},
+    }
+
+
+def project_mkdocs_yml(charter: Charter) -> str:
+    """Text of the committed ``mkdocs.yml`` for a charter that sits at a project's root.
+
+    Paths are relative so that plain ``mkdocs build`` / ``mkdocs serve`` work from a checkout;
+    a test keeps the committed file equal to this.
+    """
+    config = mkdocs_config(charter, Path("docs"), Path("site"))
+    config["theme"]["custom_dir"] = "carta/theme/overrides"
+    config["hooks"] = ["carta/mkdocs_hooks.py"]
+    config["watch"] = ["content", "services"]
+    header = ("# Generated by `carta mkdocs-yml > mkdocs.yml` from the charter; the pages are\n"
+              "# generated into docs/ by carta/mkdocs_hooks.py at build time.\n")
+    return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+
+
+def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = None,
+            site_url: str | None = None) -> Path:
+    """Write ``mkdocs.yml`` for the charter at ``root`` into ``build_dir``; return its path.
+
+    The docs themselves are generated by the hook when MkDocs loads that configuration.
+    """
+    charter = charter_at(root)
+    docs_dir = build_dir / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    config = mkdocs_config(charter, docs_dir.resolve(), site_dir.resolve(), site_url)
+    config["extra"]["carta_root"] = str(charter.root)
+    if pdf_dir:
+        config["extra"]["carta_pdf_dir"] = str(pdf_dir.resolve())
+    config_file = build_dir / "mkdocs.yml"
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not config_file.exists() or config_file.read_text(encoding="utf-8") != text:
+        config_file.write_text(text, encoding="utf-8")
+    return config_file
+
+
+def build(root: Path, site_dir: Path, build_dir: Path | None = None,
+          pdf_dir: Path | None = None) -> Path:
+    """Build the whole site of the charter at ``root`` into ``site_dir`` (strict mode)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    build_dir = build_dir or (root / "build" / "site")
+    config_file = prepare(root, build_dir, site_dir, pdf_dir)
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    config = load_config(str(config_file))
+    mkdocs_build(config)
+    return site_dir
