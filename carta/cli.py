@@ -93,6 +93,33 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print(args: argparse.Namespace) -> int:
+    """Print the schede, the blank forms and the binder (or an update bundle) as PDFs."""
+    import datetime as dt
+
+    from carta.print_build import print_charter
+
+    charter = _load(args)
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            print(f"carta: --since {args.since!r} is not a date: write YYYY-MM-DD", file=sys.stderr)
+            return 2
+    if args.lang not in charter.district.languages:
+        print(f"carta: --lang {args.lang!r} is not offered by this charter "
+              f"({', '.join(charter.district.languages)})", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path(args.root) / "build" / "pdf" / args.lang
+    try:
+        print_charter(args.root, out, args.lang, since, args.jobs)
+    except Exception as exc:  # WeasyPrint, fonts, disk: one clear line, non-zero exit
+        print(f"carta: printing failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     """Print the project's mkdocs.yml for the charter at --root."""
     from carta.site_build import project_mkdocs_yml
@@ -124,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json"], default="json")
     p = add("build", cmd_build, "build the multilingual static site (strict mode)")
     p.add_argument("--site-dir", default=None, help="output folder (default: ROOT/site)")
+    p = add("print", cmd_print, "print the sheets, blank forms and binder as A4 PDFs")
+    p.add_argument("--out", default=None, help="output folder (default: ROOT/build/pdf/LANG)")
+    p.add_argument("--lang", default="it", help="language of the sheets (default: it)")
+    p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
+                   help="only the schede revised after this date, with a cover sheet")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     add("mkdocs-yml", cmd_mkdocs_yml, "print the mkdocs.yml that plain `mkdocs build` uses")
     p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
     p.add_argument("--out", default="schema", help="folder for the schema files")

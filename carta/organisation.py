@@ -127,6 +127,7 @@ class District(Model):
     signatories: list[Signatory] = []
     privacy: Privacy | None = None
     paper_notice: Text | None = None
+    site_url: str | None = None  # where the site is published; printed (and as QR) on sheets
     credits: list[Text] = []
 
     @field_validator("languages")

@@ -89,6 +89,8 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     timed = [q for q in s.quality if q.target and q.target.unit.value in
              ("minutes", "hours", "days", "working_days")]
     calendar += [f"- {p.inline(q.indicator)}: {p.inline(q.standard)}" for q in timed]
+    if not calendar:  # the section is always there, for citizens and for the AgID checks
+        calendar = [f"{p.t('service_calendar_ask')} {p.inline(s.access.contact)}"]
     section("tempi-e-scadenze", p.t("service_calendar"), "service-calendar-text",
             "\n\n".join(calendar[:1]) + ("\n\n" + "\n".join(calendar[1:]) if calendar[1:] else ""))
 

@@ -157,6 +157,7 @@ class Service(Model):
     sites_updated: dt.date | None = None
     sites: list[Site] = []
     revised: dt.date
+    first_published: dt.date | None = None  # tells "insert" from "replace" in update bundles
     keywords: list[Text] = []
 
     @property

@@ -75,6 +75,9 @@ BASE: dict[str, Any] = {
 }
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
 def write_charter(root: Path, changes: dict[str, Any] | None = None,
                   raw: dict[str, str] | None = None) -> Path:
     """Write the base charter under ``root``; ``changes`` replaces whole files (None deletes),
@@ -90,6 +93,12 @@ def write_charter(root: Path, changes: dict[str, Any] | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
+    for lang in ("it", "en"):  # the product's interface strings, as shipped
+        src = REPO / "content" / "strings" / f"{lang}.yaml"
+        dst = root / "content" / "strings" / f"{lang}.yaml"
+        if src.exists() and f"content/strings/{lang}.yaml" not in (raw or {}):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     for rel, text in (raw or {}).items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

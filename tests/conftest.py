@@ -1,0 +1,33 @@
+"""Fixtures shared by the tests that need the real shipped charter or its built site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carta.load import load_charter
+from tests.factory import REPO
+
+
+def build(root: Path, site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "carta", "build", "--root", str(root),
+                           "--site-dir", str(site)], capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    return load_charter(REPO)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, shipped):
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = build(REPO, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+

@@ -1,0 +1,192 @@
+"""The built site, read as HTML: every scheda in every language, metadata, links, fallbacks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from carta.render_site import page_paths
+from carta.site_build import project_mkdocs_yml, write_changed
+from tests.conftest import build
+from tests.factory import REPO, base, write_charter
+from tests.htmlcheck import broken_links, page
+
+LANGS = ["it", "en", "fr", "ar"]
+HOOKS = ["service-category", "service-title", "service-status", "service-description",
+         "service-addressed", "service-how-to", "service-needed", "service-achieved",
+         "service-calendar-text", "service-cost", "service-conditions", "service-area",
+         "topic-list"]
+
+
+def url(lang: str, path: str) -> str:
+    prefix = "" if lang == "it" else f"{lang}/"
+    path = path.removesuffix(".md")
+    return prefix + ("" if path == "index" else path + "/")
+
+
+def test_every_page_exists_in_every_language(site, shipped):
+    expected = {url(lang, p) + "index.html" for lang in LANGS for p in page_paths(shipped)}
+    built = {p.relative_to(site).as_posix() for p in site.rglob("index.html")
+             if not p.relative_to(site).as_posix().startswith(("search/", "assets/"))}
+    assert expected <= built
+    assert len([p for p in expected if "/servizi/" in "/" + p]) == 21 * 4
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_has_lang_and_direction(site, lang):
+    html = page(site, url(lang, "servizi/telesoccorso")).first("html")
+    assert html["lang"] == lang
+    assert html["dir"] == ("rtl" if lang == "ar" else "ltr")
+
+
+def test_every_scheda_has_json_ld_and_data_element_hooks(site, shipped):
+    for lang in LANGS:
+        for service in shipped.services:
+            doc = page(site, url(lang, f"servizi/{service.slug}"))
+            hooks = {a["data-element"] for a in doc.with_attr("data-element")}
+            missing = set(HOOKS) - hooks
+            assert not missing, f"{lang} {service.slug}: missing {missing}"
+            assert hooks & {"service-online-access", "service-generic-access"}
+            assert len(doc.jsonld) == 1
+            ld = doc.jsonld[0]
+            assert ld["@type"] == "GovernmentService" and ld["identifier"] == service.code
+            for key in ("name", "serviceType", "provider", "serviceOperator", "areaServed",
+                        "audience"):
+                assert ld.get(key), f"{service.slug}: JSON-LD lacks {key}"
+
+
+def test_json_ld_channels_carry_structured_hours(site):
+    ld = page(site, "servizi/telesoccorso/").jsonld[0]
+    anacapri = next(c for c in ld["availableChannel"] if "Anacapri" in c["name"])
+    assert {"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/Monday",
+            "opens": "16:30", "closes": "17:30"} in anacapri["hoursAvailable"]
+    assert anacapri["serviceLocation"]["address"].startswith("Via Caprile, 30")
+    assert [a["name"] for a in ld["areaServed"]] == [
+        "Anacapri", "Capri", "Massa Lubrense", "Piano di Sorrento", "Sant'Agnello", "Sorrento"]
+    assert ld["serviceOperator"]["name"].startswith("Il Pellicano")
+
+
+def test_apply_button_only_where_the_scheda_takes_applications(site, shipped):
+    for service in shipped.services:
+        doc = page(site, f"servizi/{service.slug}/")
+        online = [a for a in doc.with_attr("data-element")
+                  if a["data-element"] == "service-online-access"]
+        if service.takes_applications:
+            assert online and online[0]["href"] == f"/domanda/{service.slug}"
+        else:
+            assert not online
+    en = page(site, "en/servizi/telesoccorso/")
+    assert any(a.get("href") == "/domanda/telesoccorso?lang=en" for _, a in en.tags)
+
+
+def test_no_broken_links(site):
+    assert broken_links(site) == []
+
+
+def test_language_switcher_keeps_the_page(site):
+    doc = page(site, "en/servizi/telesoccorso/")
+    targets = {a.get("hreflang"): a["href"] for t, a in doc.tags
+               if t == "a" and a.get("hreflang")}
+    assert set(targets) >= set(LANGS)
+    for lang, href in targets.items():
+        assert href.rstrip("/").endswith("servizi/telesoccorso"), (lang, href)
+
+
+def test_area_pages_list_their_schede_in_the_area_colour(site, shipped):
+    css = (site / "assets" / "areas.css").read_text()
+    for area in shipped.areas:
+        assert f".carta-area-{area.code} {{ --carta-area: {area.colour}; }}" in css
+        doc = page(site, f"aree/{area.slug}/")
+        classes = " ".join(a.get("class", "") for _, a in doc.tags)
+        assert f"carta-area-{area.code}" in classes
+        links = {a["href"] for t, a in doc.tags if t == "a" and "servizi/" in a.get("href", "")}
+        for service in shipped.services_in(area):
+            assert f"../../servizi/{service.slug}/" in links
+
+
+def test_offices_page_shows_a_weekly_table(site):
+    text = (site / "uffici" / "index.html").read_text()
+    anacapri = text[text.index('id="anacapri"'):text.index('id="capri"')]
+    assert re.search(r"Lunedì</td>\s*<td>.*11:00–13:30.*16:30–17:30", anacapri)
+    assert re.search(r"Martedì</td>\s*<td>.*11:00–13:30</bdi></td>", anacapri)
+
+
+def test_search_index_finds_a_scheda_by_its_words(site):
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    hits = [d["location"] for d in index["docs"] if "centrale operativa" in d["text"]]
+    assert any(loc.startswith("servizi/telesoccorso/") for loc in hits)
+    en = json.loads((site / "en" / "search" / "search_index.json").read_text())
+    assert any(d["location"].startswith("servizi/telesoccorso/") for d in en["docs"])
+
+
+def test_downloads_are_built(site):
+    data = json.loads((site / "assets" / "carta.json").read_text())
+    assert len(data["services"]) == 21
+    csv = (site / "assets" / "indicatori.csv").read_text()
+    assert csv.splitlines()[0].startswith("scope,code,service,indicator,standard")
+
+
+def test_untranslated_text_is_marked_italian_with_a_notice(tmp_path):
+    service = base("services/telesoccorso.yaml")
+    service["summary"] = "Solo in italiano."
+    root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    en = (tmp_path / "site" / "en" / "servizi" / "telesoccorso" / "index.html").read_text()
+    assert re.search(r'<div class="carta-fallback" dir="ltr" lang="it">|'
+                     r'<div lang="it" dir="ltr" class="carta-fallback">', en)
+    assert "carta-notice" in en
+    it = (tmp_path / "site" / "servizi" / "telesoccorso" / "index.html").read_text()
+    assert "carta-notice" not in it
+
+
+def test_example_charter_builds_with_its_results_page(tmp_path):
+    result = build(REPO / "examples" / "accoglienza", tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = (tmp_path / "site" / "risultati" / "index.html").read_text()
+    assert "non rilevabile" in text and "<svg" in text
+    assert (tmp_path / "site" / "en" / "risultati" / "index.html").exists()
+    assert not (tmp_path / "site" / "fr").exists()
+
+
+def test_broken_reference_fails_the_build_with_the_editor_message(tmp_path):
+    service = base("services/telesoccorso.yaml")
+    service["area"] = "Z"
+    root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 1
+    assert "services/telesoccorso.yaml:" in result.stderr and "unknown area 'Z'" in result.stderr
+
+
+def test_hook_writes_only_changed_files(tmp_path):
+    files = {"it/index.md": "# Ciao\n", "assets/x.css": "a{}"}
+    assert write_changed(tmp_path, files) == 2
+    assert write_changed(tmp_path, files) == 0
+    (tmp_path / ".gitignore").write_text("*\n")
+    assert write_changed(tmp_path, {"it/index.md": "# Ciao\n"}) == 1  # x.css removed
+    assert (tmp_path / ".gitignore").exists() and not (tmp_path / "assets").exists()
+
+
+def test_committed_mkdocs_yml_is_current(shipped):
+    assert (REPO / "mkdocs.yml").read_text(encoding="utf-8") == project_mkdocs_yml(shipped), (
+        "run `carta mkdocs-yml > mkdocs.yml`")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    assert config["strict"] is True
+    assert [x["locale"] for x in config["plugins"][1]["i18n"]["languages"]] == LANGS
+
+
+def test_interface_strings_are_all_used_and_all_defined():
+    table = yaml.safe_load((REPO / "content" / "strings" / "it.yaml").read_text())
+    code = "\n".join(p.read_text() for p in (REPO / "carta").rglob("*.py"))
+    literals = set(re.findall(r'"([a-z][a-z0-9_]+)"', code)) | set(
+        re.findall(r"'([a-z][a-z0-9_]+)'", code))
+    dynamic = ("day_", "outcome_")  # built as "day_" + weekday, "outcome_" + outcome
+    unused = [k for k in table if k not in literals
+              and not any(k.startswith(p) and (f'"{p}' in code or f"'{p}" in code)
+                          for p in dynamic)]
+    assert unused == []
+    called = set(re.findall(r'\bt\(\s*(?:lang,\s*)?["\']([a-z0-9_]+)["\']', code))
+    assert {k for k in called if not k.endswith("_")} - set(table) == set()
