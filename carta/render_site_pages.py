@@ -259,7 +259,7 @@ def results_page(charter: Charter, lang: str) -> str:
         out.append("")
         for i, r in enumerate(report.results, 1):
             details = [(k, getattr(r, f)) for k, f in (
-                ("result_formula", "formula"), ("result_source", "source"),
+                ("result_factor", "factor"), ("result_formula", "formula"), ("result_source", "source"),
                 ("result_reason", "reason"), ("result_notes", "notes")) if getattr(r, f)]
             if not details:
                 continue

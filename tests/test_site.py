@@ -91,8 +91,10 @@ def test_language_switcher_keeps_the_page(site):
     targets = {a.get("hreflang"): a["href"] for t, a in doc.tags
                if t == "a" and a.get("hreflang")}
     assert set(targets) >= set(LANGS)
-    for lang, href in targets.items():
-        assert href.rstrip("/").endswith("servizi/telesoccorso"), (lang, href)
+    assert targets["en"] == "./"
+    for lang in ("it", "fr", "ar"):
+        prefix = "" if lang == "it" else f"{lang}/"
+        assert targets[lang] == f"../../../{prefix}servizi/telesoccorso/"
 
 
 def test_area_pages_list_their_schede_in_the_area_colour(site, shipped):
@@ -118,8 +120,9 @@ def test_search_index_finds_a_scheda_by_its_words(site):
     index = json.loads((site / "search" / "search_index.json").read_text())
     hits = [d["location"] for d in index["docs"] if "centrale operativa" in d["text"]]
     assert any(loc.startswith("servizi/telesoccorso/") for loc in hits)
-    en = json.loads((site / "en" / "search" / "search_index.json").read_text())
-    assert any(d["location"].startswith("servizi/telesoccorso/") for d in en["docs"])
+    assert set(index["config"]["lang"]) == set(LANGS)
+    english = [d["location"] for d in index["docs"] if "alarm" in d["text"].lower()]
+    assert any(loc.startswith("en/servizi/telesoccorso/") for loc in english)
 
 
 def test_downloads_are_built(site):
