@@ -85,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        build(root, site_dir)
+        build(root, site_dir, pdfs=not args.no_pdf)
     except (MkDocsException, SystemExit) as exc:
         print(f"carta: site build failed: {exc}", file=sys.stderr)
         return 1
@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json"], default="json")
     p = add("build", cmd_build, "build the multilingual static site (strict mode)")
     p.add_argument("--site-dir", default=None, help="output folder (default: ROOT/site)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="skip the printable PDFs (faster previews)")
     p = add("print", cmd_print, "print the sheets, blank forms and binder as A4 PDFs")
     p.add_argument("--out", default=None, help="output folder (default: ROOT/build/pdf/LANG)")
     p.add_argument("--lang", default="it", help="language of the sheets (default: it)")

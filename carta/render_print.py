@@ -48,7 +48,7 @@ tr {{ break-inside: avoid; }}
 th, td {{ border: 0.5pt solid #8a949b; padding: 1.2mm 1.6mm; vertical-align: top;
   text-align: start; }}
 th {{ background: #eef1f3; }}
-.num {{ direction: ltr; unicode-bidi: isolate; white-space: nowrap; }}
+.num {{ direction: ltr; unicode-bidi: embed; white-space: nowrap; }}
 .notice {{ margin-top: 6mm; padding: 2mm 3mm; border: 0.6pt solid #8a949b; font-size: 8.5pt;
   break-inside: avoid; }}
 .notice img {{ float: right; width: 22mm; height: 22mm; margin-inline-start: 3mm; }}

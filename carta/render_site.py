@@ -39,19 +39,22 @@ def nav(charter: Charter) -> list[str]:
     return [p for p in page_paths(charter) if not p.startswith("servizi/")]
 
 
-def site_files(charter: Charter, pdfs: dict[str, str] | None = None) -> dict[str, str]:
+def site_files(charter: Charter,
+               pdfs_by_lang: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
     """Docs-folder path → file text for every language of the district.
 
-    ``pdfs`` maps a scheda slug (and ``carta`` for the whole binder) to its PDF path under
-    the docs folder, when the print sheets were made.
+    ``pdfs_by_lang[lang]`` maps a scheda slug (and ``carta`` for the whole binder,
+    ``modulo-<form>`` for blank forms) to its PDF path under the docs folder, when the print
+    sheets were made.
     """
-    pdfs = pdfs or {}
+    pdfs_by_lang = pdfs_by_lang or {}
     files: dict[str, str] = {
         AREA_STYLESHEET: area_css(charter),
         EXPORT_JSON: render_json(charter),
         EXPORT_CSV: pages.indicators_csv(charter),
     }
     for lang in charter.district.languages:
+        pdfs = pdfs_by_lang.get(lang, {})
         query = "" if lang == "it" else f"?lang={lang}"
 
         def put(path: str, text: str, lang: str = lang) -> None:
@@ -77,6 +80,9 @@ def site_files(charter: Charter, pdfs: dict[str, str] | None = None) -> dict[str
         downloads = {"download_json": up + EXPORT_JSON, "download_csv": up + EXPORT_CSV}
         if "carta" in pdfs:
             downloads["download_pdf"] = up + pdfs["carta"]
+        for form in charter.forms:
+            if f"modulo-{form.id}" in pdfs:
+                downloads[f"download_form_{form.id}"] = up + pdfs[f"modulo-{form.id}"]
         put("download.md", pages.downloads_page(charter, lang, downloads))
         put("accessibilita.md", pages.accessibility_page(charter, lang))
         put("privacy.md", pages.privacy_page(charter, lang))

@@ -331,7 +331,13 @@ def downloads_page(charter: Charter, lang: str, files: dict[str, str]) -> str:
     """Links to the open-data files (and the PDFs when they exist)."""
     p = Page(charter, lang)
     out = [f"# {p.t('downloads_title')}\n", p.t("downloads_intro") + "\n"]
-    out += [f'- <a href="{href}">{p.t(key)}</a>' for key, href in files.items()]
+    for key, href in files.items():
+        if key.startswith("download_form_"):
+            form = charter.form_by_id[key.removeprefix("download_form_")]
+            label = f"{p.t('download_form')}: {p.inline(form.title)} ({cell(form.code)})"
+        else:
+            label = p.t(key)
+        out.append(f'- <a href="{href}">{label}</a>')
     return _finish(p, p.t("downloads_title"), "\n".join(out) + "\n")
 
 

@@ -71,14 +71,17 @@ def write_changed(docs_dir: Path, files: dict[str, str | bytes]) -> int:
 
 
 def generated_files(charter: Charter, pdf_dir: Path | None = None) -> dict[str, str | bytes]:
-    """The docs folder: generated pages plus the theme's static assets and any PDFs."""
-    pdfs: dict[str, str] = {}
+    """The docs folder: generated pages plus the theme's static assets and any PDFs
+    (``pdf_dir/<lang>/<name>.pdf``, as :func:`print_for_site` leaves them)."""
+    pdfs: dict[str, dict[str, str]] = {}
     files: dict[str, str | bytes] = {}
-    if pdf_dir and pdf_dir.is_dir():
-        for pdf in sorted(pdf_dir.glob("*.pdf")):
-            rel = f"pdf/{pdf.name}"
-            files[rel] = pdf.read_bytes()
-            pdfs[pdf.stem] = rel
+    for lang in charter.district.languages:
+        folder = pdf_dir / lang if pdf_dir else None
+        if folder and folder.is_dir():
+            for pdf in sorted(folder.glob("*.pdf")):
+                rel = f"pdf/{lang}/{pdf.name}"
+                files[rel] = pdf.read_bytes()
+                pdfs.setdefault(lang, {})[pdf.stem] = rel
     files.update(site_files(charter, pdfs))
     files[STYLESHEET] = (THEME_DIR / "carta.css").read_text(encoding="utf-8")
     return files
@@ -171,13 +174,32 @@ def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = 
     return config_file
 
 
+def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None) -> None:
+    """Print every language's sheets into ``pdf_dir/<lang>``, unless the charter is unchanged
+    since the last time (a stamp with the content hash sits beside the PDFs)."""
+    from carta.print_build import print_charter
+
+    for lang in charter.district.languages:
+        out = pdf_dir / lang
+        stamp = out / ".content-hash"
+        if stamp.exists() and stamp.read_text() == charter.content_hash:
+            continue
+        print_charter(charter.root, out, lang, jobs=jobs)
+        stamp.write_text(charter.content_hash)
+
+
 def build(root: Path, site_dir: Path, build_dir: Path | None = None,
-          pdf_dir: Path | None = None) -> Path:
-    """Build the whole site of the charter at ``root`` into ``site_dir`` (strict mode)."""
+          pdfs: bool = True, jobs: int | None = None) -> Path:
+    """Build the whole site of the charter at ``root`` into ``site_dir`` (strict mode),
+    with the printable PDFs of every scheda unless ``pdfs`` is false."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     build_dir = build_dir or (root / "build" / "site")
+    pdf_dir = None
+    if pdfs:
+        pdf_dir = build_dir.parent / "pdf-site"
+        print_for_site(charter_at(root), pdf_dir, jobs)
     config_file = prepare(root, build_dir, site_dir, pdf_dir)
     if site_dir.exists():
         shutil.rmtree(site_dir)

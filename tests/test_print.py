@@ -1,0 +1,182 @@
+"""Printed sheets read back from the PDFs: size, header, date, page counter, band, forms."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from carta.print_build import binder_parts
+from tests.factory import REPO, base, write_charter
+
+A4 = (595.28, 841.89)
+pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                                reason="poppler-utils not installed")
+
+
+def carta_print(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "carta", "print", *args], capture_output=True,
+                          text=True, timeout=900)
+
+
+def texts(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    result = carta_print("--root", str(REPO), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out, result
+
+
+def test_one_pdf_per_scheda_plus_forms_and_binder(printed, shipped):
+    out, result = printed
+    names = {p.name for p in out.glob("*.pdf")}
+    assert names == {f"{s.slug}.pdf" for s in shipped.services} | {
+        "modulo-domanda.pdf", "modulo-reclamo.pdf", "carta.pdf"}
+    assert "[1/" in result.stderr and "wrote 24 files" in result.stderr  # progress shown
+
+
+def test_every_sheet_is_a4_with_code_revision_and_page_counter(printed, shipped):
+    out, _ = printed
+    for s in shipped.services:
+        reader = PdfReader(out / f"{s.slug}.pdf")
+        n = len(reader.pages)
+        for i, page in enumerate(reader.pages, 1):
+            box = page.mediabox
+            assert (round(float(box.width), 1), round(float(box.height), 1)) == (595.3, 841.9)
+            text = page.extract_text()
+            assert s.code in text, f"{s.slug} p.{i}: no code"
+            assert s.revised.strftime("%d/%m/%Y") in text, f"{s.slug} p.{i}: no revision date"
+            assert f"pagina {i} di {n}" in text, f"{s.slug} p.{i}: no page counter"
+            assert "Ambito Napoli 13" in text
+
+
+def test_long_table_repeats_its_header_and_never_cuts_a_row(tmp_path):
+    service = base("services/telesoccorso.yaml")
+    service["quality"] = [{"indicator": f"Indicatore numero {i} " + "parola " * 12,
+                           "standard": f"Standard numero {i} " + "garanzia " * 10}
+                          for i in range(1, 81)]
+    root = write_charter(tmp_path / "c", {"services/telesoccorso.yaml": service})
+    result = carta_print("--root", str(root), "--out", str(tmp_path / "o"),
+                         "--since", "2000-01-01", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    pages = [re.sub(r"\s+", " ", t) for t in texts(tmp_path / "o" / "telesoccorso.pdf")]
+    assert len(pages) >= 3
+    for text in pages:
+        if "Indicatore numero" in text:
+            assert "La qualità offerta (indicatore)" in text
+    for i in range(1, 81):
+        holder = [n for n, t in enumerate(pages) if f"Indicatore numero {i} " in t]
+        assert len(holder) == 1 and f"Standard numero {i} " in pages[holder[0]], i
+
+
+def _left_band_colour(pdf: Path, page: int, tmp: Path) -> tuple[int, int, int]:
+    subprocess.run(["pdftoppm", "-r", "20", "-png", "-f", str(page), "-l", str(page),
+                    str(pdf), str(tmp / "p")], check=True)
+    png = next(tmp.glob("p*.png"))
+    from PIL import Image
+
+    with Image.open(png) as im:
+        colour = im.convert("RGB").getpixel((3, im.height // 2))
+    png.unlink()
+    return colour
+
+
+def test_colour_band_of_the_area_on_every_page(printed, shipped, tmp_path):
+    out, _ = printed
+    for slug in ("prima-infanzia", "telesoccorso"):
+        s = shipped.service_by_slug[slug]
+        hexcol = shipped.area_by_code[s.area].colour.lstrip("#")
+        want = tuple(int(hexcol[i:i + 2], 16) for i in (0, 2, 4))
+        for page in range(1, len(PdfReader(out / f"{slug}.pdf").pages) + 1):
+            got = _left_band_colour(out / f"{slug}.pdf", page, tmp_path)
+            assert all(abs(a - b) <= 8 for a, b in zip(got, want, strict=True)), (slug, page, got)
+
+
+def test_binder_holds_every_part_in_order_with_a_contents_page(printed, shipped):
+    out, _ = printed
+    binder = PdfReader(out / "carta.pdf")
+    parts = binder_parts(shipped)
+    singles = sum(len(PdfReader(out / p.filename).pages) for p in parts if p.filename)
+    assert len(binder.pages) > singles + len(shipped.areas)  # + cover, contents, general part
+    cover = binder.pages[0].extract_text()
+    assert "Carta dei Servizi" in cover and "01/01/2011" in cover
+    contents = binder.pages[1].extract_text()
+    assert "Indice" in contents and "B3" in contents and "Telesoccorso" in contents
+    # the contents' page number for B3 points to the page that starts the B3 sheet
+    number = int(re.search(r"B3\s*Telesoccorso\s*(\d+)", contents).group(1))
+    assert "Telesoccorso" in binder.pages[number - 1].extract_text()
+    assert "B3" in binder.pages[number - 1].extract_text()
+
+
+def test_blank_forms_list_the_fields_of_the_online_form(printed, shipped):
+    out, _ = printed
+    for form in shipped.forms:
+        text = re.sub(r"\s+", " ", " ".join(texts(out / f"modulo-{form.id}.pdf")))
+        for field in form.fields():
+            label = re.sub(r"\s+", " ", field.label.it)
+            assert label[:40] in text, f"{form.id}: field {field.id} ({label}) not printed"
+    domanda = " ".join(texts(out / "modulo-domanda.pdf"))
+    first = shipped.access_parameters.groups[0].parameters[0]
+    assert first.text.it[:30] in re.sub(r"\s+", " ", domanda)
+    reclamo = " ".join(texts(out / "modulo-reclamo.pdf"))
+    assert "15 giorni" in reclamo
+
+
+def test_arabic_sheets_are_shaped_right_to_left_and_extractable(tmp_path, shipped):
+    result = carta_print("--root", str(REPO), "--out", str(tmp_path), "--lang", "ar",
+                         "--since", "2000-01-01", "--jobs", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    pages = texts(tmp_path / "telesoccorso.pdf")
+    title = shipped.service_by_slug["telesoccorso"].title["ar"]
+    first_word = title.split()[0]
+    assert first_word in pages[0] or first_word[::-1] in pages[0]
+    assert "30/04/2010" in pages[0] and "B3" in pages[0]
+
+
+def test_since_prints_only_changed_sheets_with_a_cover(tmp_path):
+    old = base("services/telesoccorso.yaml")
+    new = base("services/telesoccorso.yaml")
+    new.update(code="B2", revised="2024-06-01", first_published="2024-06-01")
+    gone = base("services/telesoccorso.yaml")
+    gone.update(code="B3", revised="2024-07-01", status="withdrawn")
+    root = write_charter(tmp_path / "c", {"services/nuovo.yaml": new,
+                                          "services/ritirato.yaml": gone,
+                                          "services/telesoccorso.yaml": old})
+    out = tmp_path / "out"
+    result = carta_print("--root", str(root), "--out", str(out), "--since", "2024-03-01")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["aggiornamento-2024-03-01.pdf",
+                                                         "nuovo.pdf"]
+    cover = " ".join(texts(out / "aggiornamento-2024-03-01.pdf"))
+    assert "Inserire" in cover and "B2" in cover
+    assert "Togliere" in cover and "B3" in cover
+
+    nothing = tmp_path / "none"
+    result = carta_print("--root", str(root), "--out", str(nothing), "--since", "2025-01-01")
+    assert result.returncode == 0
+    assert "nothing changed since 01/01/2025" in result.stderr
+    assert list(nothing.glob("*.pdf")) == []
+
+
+def test_bad_since_or_language_is_a_clear_error(tmp_path):
+    root = write_charter(tmp_path / "c")
+    bad = carta_print("--root", str(root), "--since", "ieri")
+    assert bad.returncode == 2 and "--since 'ieri' is not a date" in bad.stderr
+    bad = carta_print("--root", str(root), "--lang", "de")
+    assert bad.returncode == 2 and "--lang 'de' is not offered" in bad.stderr
+
+
+def test_pdf_bytes_are_a_real_pdf(printed):
+    out, _ = printed
+    data = (out / "telesoccorso.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and PdfReader(io.BytesIO(data)).pages
