@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable
@@ -83,7 +84,11 @@ def render_parts(charter: Charter, parts: list[Part], lang: str, jobs: int,
             done[part] = render_pdf(_html(charter, part, lang))
             progress(f"[{i}/{total}] {part.filename or part.kind + ' ' + part.key}")
         return done
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+    # Import WeasyPrint and load the fonts once here: forked workers inherit them warm.
+    render_pdf("<p>warm-up</p>")
+    context = multiprocessing.get_context("fork") if "fork" in \
+        multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, mp_context=context,
                              initargs=(str(charter.root),)) as pool:
         for i, (part, pdf) in enumerate(pool.map(_render_in_worker,
                                                  [(p, lang) for p in parts]), 1):
