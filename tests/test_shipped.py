@@ -1,0 +1,81 @@
+"""The real shipped charter (seed 003) and the example charter (seed 004)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from carta.load import load_charter
+from carta.render_export import export_data
+from carta.translations import coverage
+from tests.factory import REPO
+
+CODES = ["A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4",
+         "C5", "C6", "D1", "D2", "E1", "E2", "T1"]
+
+
+def test_all_21_schede_in_code_order(shipped):
+    assert [s.code for s in shipped.services] == CODES
+    assert all(s.revised.isoformat() == "2010-04-30" for s in shipped.services)
+
+
+def test_every_scheda_has_its_quality_table_or_says_why_not(shipped):
+    for s in shipped.services:
+        assert s.quality or s.quality_text, s.slug
+    assert sum(len(s.quality) for s in shipped.services) == 69
+    telesoccorso = shipped.service_by_slug["telesoccorso"]
+    emergency = telesoccorso.quality[4].target
+    assert (emergency.value, emergency.unit.value, emergency.share) == (45, "minutes", 90)
+
+
+def test_offices_hours_are_structured(shipped):
+    anacapri = shipped.office_by_id["anacapri"]
+    monday = [(f"{h.opens:%H:%M}", f"{h.closes:%H:%M}") for h in anacapri.hours
+              if any(d.value == "mon" for d in h.days)]
+    assert monday == [("11:00", "13:30"), ("16:30", "17:30")]
+    assert shipped.office_by_id["pronto-intervento-sociale"].toll_free == "800 984395"
+
+
+def test_district_numbers_of_the_seed(shipped):
+    c = shipped.complaints
+    assert (c.filing_window_days, c.call_in_days, c.meeting_within_working_days,
+            c.suspension_max_working_days, c.user_protection_days) == (15, 5, 30, 30, 40)
+    assert (c.compensation_min, c.compensation_max) == (100, 300)
+    assert [c.id for c in shipped.district.members()] == [
+        "anacapri", "capri", "massa-lubrense", "piano-di-sorrento", "sant-agnello", "sorrento"]
+    assert all(c.patron for c in shipped.district.members())
+    assert [b.isee_max_pct for b in shipped.bands.bands][:2] == [50, 100]
+    assert {f.id for f in shipped.forms} == {"domanda", "reclamo"}
+    nursery = shipped.service_by_slug["prima-infanzia"].sites[0].fee_tables[0].rows[0]
+    assert str(nursery.fees["1"]) == "164.61"
+
+
+def test_every_text_is_translated_into_every_language(shipped):
+    assert [(c.lang, c.percent) for c in coverage(shipped)] == [
+        ("en", 100.0), ("fr", 100.0), ("ar", 100.0)]
+
+
+def test_export_holds_every_scheda_with_quality_and_hours(shipped):
+    data = export_data(shipped)
+    assert [s["code"] for s in data["services"]] == CODES
+    assert len(data["indicators"]) == 69 + sum(
+        len(a.indicators) for a in shipped.system_quality.areas)
+    assert all(set(o) >= {"comune", "hours"} for o in data["offices"])
+    json.dumps(data)
+
+
+def test_example_charter_passes_carta_check():
+    result = subprocess.run([sys.executable, "-m", "carta", "check", "--root",
+                             str(REPO / "examples" / "accoglienza")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    example = load_charter(REPO / "examples" / "accoglienza")
+    report = example.monitoring[0]
+    assert report.year == 2023 and len(report.results) == 12
+    assert [r.outcome for r in report.results].count("not_measurable") == 1
+    assert example.district.name.it != shipped_name()
+
+
+def shipped_name() -> str:
+    return load_charter(REPO).district.name.it
