@@ -120,6 +120,119 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backend_config(args: argparse.Namespace) -> dict:
+    """Backend settings for commands run against --root (key file made on first use)."""
+    import os
+
+    root = Path(args.root).resolve()
+    config = {"CARTA_ROOT": str(root), "OUTBOX_SENDER": False}
+    if not os.environ.get("CARTA_ENCRYPTION_KEY"):
+        config["ENCRYPTION_KEY"] = _local_key(root)
+    return config
+
+
+def _local_key(root: Path) -> str:
+    """A Fernet key kept in ROOT/instance (mode 600) when CARTA_ENCRYPTION_KEY is not set."""
+    import os
+
+    from cryptography.fernet import Fernet
+
+    path = root / "instance" / "encryption.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(Fernet.generate_key().decode())
+        print(f"carta: created {path}: back it up, without it the health data cannot be read",
+              file=sys.stderr)
+    return path.read_text().strip()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build the site if it is out of date, then serve it with the forms on one port."""
+    from carta.site_build import build
+
+    charter = _load(args)
+    root = Path(args.root).resolve()
+    site = root / "site"
+    stamp = site / ".carta-content-hash"
+    if not stamp.exists() or stamp.read_text() != charter.content_hash:
+        print("carta: building the site …", file=sys.stderr)
+        build(root, site, pdfs=not args.no_pdf)
+        stamp.write_text(charter.content_hash)
+    from form_backend import create_app
+
+    config = _backend_config(args)
+    config["OUTBOX_SENDER"] = True
+    app = create_app(config)
+    print(f"carta: serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Create an office operator."""
+    import getpass
+    import os
+
+    from form_backend import create_app
+    from form_backend.office import add_user
+
+    password = os.environ.get("CARTA_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    if len(password) < 12:
+        print("carta: use a password of at least 12 characters", file=sys.stderr)
+        return 2
+    app = create_app(_backend_config(args))
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        add_user(app.extensions["carta_sessions"], args.name, password)
+    except IntegrityError:
+        print(f"carta: user {args.name!r} already exists", file=sys.stderr)
+        return 1
+    print(f"created operator {args.name}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete submissions (with attachments, e-mails, audit) older than --older-than days."""
+    from form_backend import create_app
+    from form_backend.retention import purge
+
+    if args.older_than < 1:
+        print("carta: --older-than must be at least 1 day", file=sys.stderr)
+        return 2
+    app = create_app(_backend_config(args))
+    n = purge(app.extensions["carta_sessions"], args.older_than)
+    print(f"purged {n} submissions older than {args.older_than} days")
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Deliver the e-mails that are due (for cron, when the web process does not)."""
+    from form_backend import create_app
+    from form_backend.outbox import deliver_due
+
+    app = create_app(_backend_config(args))
+    c = app.config
+    sent, failed = deliver_due(app.extensions["carta_sessions"], c["SMTP_HOST"],
+                               int(c["SMTP_PORT"]), c["MAIL_FROM"])
+    print(f"sent {sent}, failed {failed}")
+    return 1 if failed else 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Create or update the database schema (Alembic migrations)."""
+    from form_backend.config import load_config
+    from form_backend.db import make_engine
+    from form_backend.migrate import upgrade
+
+    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
+    upgrade(make_engine(config["DATABASE_URL"]))
+    print("database is up to date")
+    return 0
+
+
 def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     """Print the project's mkdocs.yml for the charter at --root."""
     from carta.site_build import project_mkdocs_yml
@@ -159,6 +272,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
                    help="only the schede revised after this date, with a cover sheet")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p = add("serve", cmd_serve, "build the site if needed and serve it with the forms")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-pdf", action="store_true", help="build without the printable PDFs")
+    p = add("users", None, "office operators")
+    users = p.add_subparsers(dest="users_command", required=True)
+    q = users.add_parser("add", help="create an operator (password asked, or CARTA_NEW_PASSWORD)")
+    q.add_argument("name")
+    q.add_argument("--root", default=".")
+    q.set_defaults(func=cmd_users)
+    p = add("purge", cmd_purge, "delete submissions older than a number of days (retention)")
+    p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    p = add("outbox", None, "e-mail outbox")
+    outbox = p.add_subparsers(dest="outbox_command", required=True)
+    q = outbox.add_parser("send", help="deliver the e-mails that are due")
+    q.add_argument("--root", default=".")
+    q.set_defaults(func=cmd_outbox)
+    p = add("db", None, "database")
+    db = p.add_subparsers(dest="db_command", required=True)
+    q = db.add_parser("upgrade", help="create or update the schema")
+    q.add_argument("--root", default=".")
+    q.set_defaults(func=cmd_db)
     add("mkdocs-yml", cmd_mkdocs_yml, "print the mkdocs.yml that plain `mkdocs build` uses")
     p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
     p.add_argument("--out", default="schema", help="folder for the schema files")

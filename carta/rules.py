@@ -72,6 +72,7 @@ class Bands(Model):
     """File ``content/bands.yaml``: how ISEE places an applicant in a band (Allegato 1)."""
 
     reference: Text
+    reference_amount: Amount | None = None  # the reference value in euro, when known
     bands: list[Band]
     notes: list[Text] = []
 
@@ -173,6 +174,14 @@ class FieldType(StrEnum):
     documents = "documents"
 
 
+class DateRange(StrEnum):
+    """Which dates a date field accepts besides being real."""
+
+    past = "past"  # today or before (birth, the day of the disservice)
+    future = "future"  # today or after (a document's expiry)
+    any = "any"
+
+
 class Option(Model):
     """A choice of a ``choice`` field."""
 
@@ -191,6 +200,9 @@ class Field(Model):
     help: Text | None = None
     max_length: int | None = None
     options: list[Option] = []
+    dates: DateRange = DateRange.any
+    birth_date_of: Slug | None = None  # on a date: the codice fiscale field it must match
+    sensitive: bool = False  # special-category data: encrypted at rest, kept out of e-mails
 
     @model_validator(mode="after")
     def _options(self) -> Field:

@@ -1,0 +1,129 @@
+"""The form backend: domande d'accesso and reclami, validated against the charter's model.
+
+``create_app(test_config=None)`` follows Flask's tutorial: safe defaults → ``CARTA_*``
+environment → the test mapping.  One blueprint per feature: ``site`` (the built static site),
+``apply`` (domande), ``complaint`` (reclami), ``receipt``, ``office`` (operators).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from carta.load import load_charter
+from form_backend import security
+from form_backend.config import load_config
+from form_backend.db import make_engine, sessions
+from form_backend.extensions import csrf, limiter
+from form_backend.i18n import choose_lang, install_i18n
+
+log = logging.getLogger("carta.backend")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI application."""
+    config = load_config(test_config)
+    app = Flask(__name__, instance_path=str(Path(config["CARTA_ROOT"]) / "instance"),
+                static_url_path="/_carta")
+    app.config.update(config)
+    app.config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"]
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    app.extensions["carta"] = load_charter(config["CARTA_ROOT"])
+    engine = make_engine(config["DATABASE_URL"])
+    app.extensions["carta_engine"] = engine
+    app.extensions["carta_sessions"] = sessions(engine)
+    key = config.get("ENCRYPTION_KEY")
+    app.extensions["carta_fernet"] = Fernet(key) if key else None
+    if config.get("AUTO_MIGRATE", True):
+        from form_backend.migrate import upgrade
+
+        upgrade(engine)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.install(app)
+    install_i18n(app)
+
+    from form_backend import apply, complaint, office, receipt, site
+
+    app.register_blueprint(apply.bp)
+    app.register_blueprint(complaint.bp)
+    app.register_blueprint(receipt.bp)
+    app.register_blueprint(office.bp)
+    app.register_blueprint(site.bp)  # last: it answers every other path from the built site
+
+    @app.get("/healthz")
+    def healthz():
+        from form_backend.health import health
+
+        body, status = health(app)
+        return body, status
+
+    _error_pages(app)
+
+    if config.get("OUTBOX_SENDER") and not app.testing:
+        from form_backend.outbox import Sender
+
+        sender = Sender(app.extensions["carta_sessions"], config["SMTP_HOST"],
+                        int(config["SMTP_PORT"]), config["MAIL_FROM"],
+                        float(config["OUTBOX_INTERVAL"]))
+        sender.start()
+        app.extensions["carta_sender"] = sender
+    return app
+
+
+def _error_pages(app: Flask) -> None:
+    def page(status: int, key: str, retry: int | None = None):
+        g.lang = choose_lang()
+        response = app.make_response((render_template("error.html", key=key, status=status),
+                                      status))
+        if retry:
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return page(400, "err_csrf")
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return page(413, "err_413")
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return page(429, "err_429", retry=60)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return page(404, "err_404")
+
+    @app.errorhandler(OperationalError)
+    def database_down(exc):
+        log.error("database unavailable: %s", type(exc).__name__)
+        return page(503, "err_503", retry=30)
+
+    @app.errorhandler(HTTPException)
+    def other(exc):
+        if exc.code and exc.code >= 500:
+            return page(exc.code, "err_503", retry=30)
+        return page(exc.code or 400, "err_400")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return page(500, "err_500")
+
+
+def ping_database(app: Flask) -> None:
+    """Raise if the database cannot answer."""
+    with app.extensions["carta_engine"].connect() as conn:
+        conn.execute(text("SELECT 1"))

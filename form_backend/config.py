@@ -1,0 +1,65 @@
+"""Layered configuration: safe defaults → CARTA_* environment → the test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "CARTA_ROOT": ".",
+    "CARTA_SITE_DIR": None,  # default: ROOT/site
+    "DATABASE_URL": None,  # default: sqlite file under ROOT/instance
+    "SECRET_KEY": None,  # default: random per process (sessions do not survive restarts)
+    "ENCRYPTION_KEY": None,  # Fernet key for special-category data; required to store it
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 25,
+    "MAIL_FROM": "carta@localhost",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SUBMIT": "20 per minute;200 per hour",
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    "UPLOAD_MAX_FILES": 6,
+    "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 3 * 3600,
+    "OUTBOX_INTERVAL": 5.0,  # seconds between delivery rounds of the in-process sender
+    "OUTBOX_SENDER": True,
+}
+# CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).
+ENV_NAMES = [k for k in DEFAULTS if k != "CARTA_ROOT" and k != "CARTA_SITE_DIR"]
+
+
+def _coerce(default: Any, value: str) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``CARTA_*`` environment variables, then ``test_config``."""
+    config = dict(DEFAULTS)
+    for name in ("CARTA_ROOT", "CARTA_SITE_DIR"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+    for name in ENV_NAMES:
+        value = os.environ.get(f"CARTA_{name}")
+        if value is not None and value != "":
+            config[name] = _coerce(DEFAULTS[name], value) if DEFAULTS[name] is not None else value
+    config.update(test_config or {})
+    root = Path(config["CARTA_ROOT"]).resolve()
+    config["CARTA_ROOT"] = str(root)
+    config["CARTA_SITE_DIR"] = str(Path(config["CARTA_SITE_DIR"] or root / "site").resolve())
+    if not config["DATABASE_URL"]:
+        instance = root / "instance"
+        instance.mkdir(exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'carta.db'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    return config

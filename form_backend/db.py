@@ -1,0 +1,231 @@
+"""Storage: SQLAlchemy 2 tables, durable engine settings, gapless protocol numbers.
+
+SQLite is the embedded default (WAL, synchronous FULL, every write transaction taking the write
+lock at BEGIN so concurrent submissions queue instead of failing); PostgreSQL when
+``CARTA_DATABASE_URL`` says so.  The schema is created by Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now in UTC (stored as UTC everywhere)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the backend's tables."""
+
+
+class Counter(Base):
+    """Last protocol number issued per year."""
+
+    __tablename__ = "protocol_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Submission(Base):
+    """A received domanda or reclamo, exactly as validated, with its protocol number."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_submission_year_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    protocol: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    index=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    service: Mapped[str | None] = mapped_column(String(80), index=True)
+    comune: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(30), default="ricevuta", index=True)
+    charter_hash: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(80))
+    definition: Mapped[dict] = mapped_column(JSON)  # the form definition it was checked against
+    data: Mapped[dict] = mapped_column(JSON)  # answers, without special-category data
+    sensitive: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted JSON
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[str | None] = mapped_column(String(40))
+    deadlines: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    onupdate=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="submission",
+                                                         cascade="all, delete-orphan")
+    events: Mapped[list[AuditEvent]] = relationship(back_populates="submission",
+                                                    cascade="all, delete-orphan",
+                                                    order_by="AuditEvent.id")
+
+
+class Attachment(Base):
+    """An uploaded document, stored in the same transaction as its submission."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id",
+                                                                 ondelete="CASCADE"), index=True)
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"),
+                                                 index=True)
+    document: Mapped[str] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    submission: Mapped[Submission | None] = relationship(back_populates="attachments")
+
+
+class Draft(Base):
+    """Answers waiting on the check-your-answers page (expire after a day)."""
+
+    __tablename__ = "drafts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    service: Mapped[str | None] = mapped_column(String(80))
+    lang: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)
+    sensitive: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Outbox(Base):
+    """An e-mail to send, written in the same transaction as the record it is about."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                         index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AuditEvent(Base):
+    """Who did what to a submission, and when."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+class User(Base):
+    """An office operator (argon2 password hash)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with durable, concurrency-safe settings for SQLite or PostgreSQL."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory of ``engine``."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def next_protocol(session: Session, year: int) -> int:
+    """The next protocol number of ``year``, inside the caller's transaction.
+
+    The counter row is locked by the UPDATE until the transaction ends, so concurrent
+    submissions queue; a rolled-back submission rolls its number back too: no gaps, no
+    duplicates.
+    """
+    bump = (update(Counter).where(Counter.year == year).values(last=Counter.last + 1)
+            .returning(Counter.last))
+    number = session.execute(bump).scalar()
+    if number is None:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            session.execute(pg_insert(Counter).values(year=year, last=0)
+                            .on_conflict_do_nothing(index_elements=["year"]))
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            session.execute(sqlite_insert(Counter).values(year=year, last=0)
+                            .on_conflict_do_nothing(index_elements=["year"]))
+        else:  # pragma: no cover - other databases are not supported
+            session.execute(insert(Counter).values(year=year, last=0))
+        number = session.execute(bump).scalar()
+    return number
+
+
+def format_protocol(year: int, number: int) -> str:
+    """``2026/0000123``."""
+    return f"{year}/{number:07d}"
+
+
+def find_by_key(session: Session, key: str) -> Submission | None:
+    """The submission already stored for an idempotency key, if any."""
+    return session.execute(select(Submission).where(Submission.idempotency_key == key)).scalar()

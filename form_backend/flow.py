@@ -1,0 +1,191 @@
+"""The three steps both forms share: fill in → check your answers → send (then the receipt)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from flask import current_app, g, redirect, render_template, request
+from sqlalchemy import delete, select
+from werkzeug.datastructures import FileStorage
+
+from carta.model import Charter
+from carta.rules import FieldType, Form
+from carta.service import Service
+from form_backend.db import Attachment, Draft, utcnow
+from form_backend.forms import applicable_parameters, build_form, file_kind, label_of, points
+from form_backend.store import Pending, Upload, decrypt, encrypt, store
+
+
+def charter() -> Charter:
+    """The charter the app serves."""
+    return current_app.extensions["carta"]
+
+
+def form_class(definition: Form, service: Service | None):
+    """The WTForms class of ``definition`` in the request's language."""
+    cfg = current_app.config
+    return build_form(charter(), definition, g.lang, service,
+                      (int(cfg["UPLOAD_MAX_BYTES"]), int(cfg["UPLOAD_MAX_FILES"])))
+
+
+def form_version(definition: Form) -> str:
+    """Code, revision and a digest of the definition the answers were checked against."""
+    digest = hashlib.sha256(json.dumps(definition.model_dump(mode="json"), sort_keys=True)
+                            .encode()).hexdigest()[:12]
+    return f"{definition.code} rev {definition.revision or '-'} {digest}"
+
+
+def sensitive_names(definition: Form, service: Service | None) -> set[str]:
+    """Answers that are special-category data (health, disability)."""
+    names = {f.id for f in definition.fields() if f.sensitive}
+    for p in applicable_parameters(charter(), service):
+        if p.sensitive:
+            names |= {f"par-{p.id}", f"par-{p.id}-minori"}
+    return names
+
+
+def show_form(definition: Form, service: Service | None, form, status: int = 200):
+    """The form page, with the error summary when there are errors."""
+    errors = [(name, field.label.text, message) for name, field in form._fields.items()
+              for message in field.errors if name != "csrf_token"]
+    sections = [(s, [x for x in _section_fields(s, form, service)]) for s in definition.sections]
+    return render_template("form.html", definition=definition, service=service, form=form,
+                           errors=errors, sections=sections,
+                           title=label_of(definition.title, g.lang)), status
+
+
+def _section_fields(section, form, service):
+    for f in section.fields:
+        if f.type is FieldType.access_parameters:
+            yield from (form[n] for n in form._order if n.startswith("par-"))
+        elif f.type is FieldType.documents:
+            yield from (form[n] for n in form._order if n.startswith("doc-"))
+        else:
+            yield form[f.id]
+
+
+def receive(definition: Form, service: Service | None, form, kind: str):
+    """Valid answers become a draft; the citizen is sent to check them."""
+    answers = form.answers()
+    secret_names = sensitive_names(definition, service)
+    secret = {k: v for k, v in answers.items() if k in secret_names}
+    public = {k: v for k, v in answers.items() if k not in secret_names}
+    draft = Draft(id=secrets.token_hex(16), kind=kind, service=service.slug if service else None,
+                  lang=g.lang, data=public,
+                  sensitive=encrypt(current_app.extensions["carta_fernet"], secret))
+    sessions = current_app.extensions["carta_sessions"]
+    with sessions.begin() as session:
+        session.add(draft)
+        session.flush()  # the draft row first: attachments point to it
+        for name, field in form._fields.items():
+            if not name.startswith("doc-"):
+                continue
+            files = field.data if isinstance(field.data, list) else [field.data]
+            for upload in files:
+                if isinstance(upload, FileStorage) and upload.filename:
+                    content = upload.read()
+                    session.add(Attachment(draft_id=draft.id, document=name,
+                                           filename=upload.filename[:255],
+                                           content_type=file_kind(content[:16]) or "",
+                                           size=len(content),
+                                           sha256=hashlib.sha256(content).hexdigest(),
+                                           content=content))
+    base = f"/domanda/{service.slug}" if service else "/reclamo"
+    return redirect(f"{base}/controlla/{draft.id}?lang={g.lang}", 303)
+
+
+def load_draft(draft_id: str) -> tuple[Draft, dict[str, Any], list[Attachment]] | None:
+    """A draft with its decrypted answers and attachments, or None when gone."""
+    if not draft_id.isalnum() or len(draft_id) > 64:
+        return None
+    with current_app.extensions["carta_sessions"]() as session:
+        draft = session.get(Draft, draft_id)
+        if draft is None:
+            return None
+        files = session.execute(select(Attachment).where(Attachment.draft_id == draft_id)
+                                .order_by(Attachment.id)).scalars().all()
+    answers = {**draft.data, **decrypt(current_app.extensions["carta_fernet"], draft.sensitive)}
+    return draft, answers, files
+
+
+def summary(definition: Form, service: Service | None, answers: dict, files) -> list:
+    """(label, shown value) rows for the check-your-answers page and the receipt."""
+    form = form_class(definition, service)(meta={"csrf": False}, formdata=None)
+    rows = []
+    for name in form._order:
+        field = form[name]
+        if name.startswith("doc-"):
+            names = [a.filename for a in files if a.document == name]
+            if names:
+                rows.append((name, field.label.text or "", ", ".join(names)))
+            continue
+        if name not in answers:
+            continue
+        value = answers[name]
+        choices = dict(getattr(field, "choices", None) or [])
+        if choices:
+            value = choices.get(str(value), value)
+        elif value is True:
+            value = charter().t(g.lang, "print_yes")
+        rows.append((name, field.label.text, value))
+    return rows
+
+
+def confirm(definition: Form, service: Service | None, draft_id: str, kind: str):
+    """Store the draft for good and show the receipt (a second click finds the same record)."""
+    loaded = load_draft(draft_id)
+    sessions = current_app.extensions["carta_sessions"]
+    if loaded is None:
+        from form_backend.db import find_by_key
+
+        with sessions() as session:
+            if find_by_key(session, draft_id):
+                return redirect(f"/ricevuta/{draft_id}?lang={g.lang}", 303)
+        return None
+    draft, answers, files = loaded
+    secret_names = sensitive_names(definition, service)
+    total, _ = points(charter(), service, answers) if service else (None, False)
+    copy_to = answers.get("email") if answers.get("copia-email") else None
+    pending = Pending(
+        kind=kind, key=draft.id, lang=draft.lang, charter=charter(),
+        definition=definition.model_dump(mode="json"), form_version=form_version(definition),
+        answers={k: v for k, v in answers.items() if k not in secret_names},
+        sensitive={k: v for k, v in answers.items() if k in secret_names},
+        uploads=[Upload(a.document, a.filename, a.content_type, a.content) for a in files],
+        service=service, comune=answers.get("comune") if kind == "domanda" else None,
+        points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
+    store(sessions, current_app.extensions["carta_fernet"], pending,
+          current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
+          request.host_url)
+    with sessions.begin() as session:
+        session.execute(delete(Attachment).where(Attachment.draft_id == draft.id))
+        session.execute(delete(Draft).where(Draft.id == draft.id))
+    return redirect(f"/ricevuta/{draft.id}?lang={g.lang}", 303)
+
+
+def band_for(isee: str | None) -> str | None:
+    """The access band of a declared ISEE, when the charter states the reference amount."""
+    bands = charter().bands
+    if not isee or not bands or bands.reference_amount is None:
+        return None
+    from decimal import Decimal
+
+    pct = Decimal(isee) * 100 / bands.reference_amount
+    for band in bands.bands:
+        lo = band.isee_min_pct if band.isee_min_pct is not None else Decimal(0)
+        hi = band.isee_max_pct
+        if pct >= lo and (hi is None or pct <= hi):
+            return band.id
+    return bands.bands[-1].id
+
+
+def expire_drafts(hours: int = 24) -> int:
+    """Remove drafts older than ``hours`` (never sent); returns how many."""
+    import datetime as dt
+
+    limit = utcnow() - dt.timedelta(hours=hours)
+    with current_app.extensions["carta_sessions"].begin() as session:
+        return session.execute(delete(Draft).where(Draft.created_at < limit)).rowcount

@@ -1,0 +1,421 @@
+"""WTForms classes built from the charter's form definitions, and the checks the model implies.
+
+One small factory per answer type (text, date, codice fiscale, comune …); every message comes
+from the charter's interface strings in the citizen's language and names the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_wtf import FlaskForm
+from stdnum.it import codicefiscale
+from wtforms import (
+    BooleanField,
+    FileField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import Field as WTField
+
+from carta.model import Charter
+from carta.rules import DateRange, FieldType, Form, Parameter
+from carta.service import DocumentKind, Service
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_DATE_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+PDF, JPEG, PNG = b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
+
+
+class Messages:
+    """Validation messages in one language, from the charter's interface strings."""
+
+    def __init__(self, charter: Charter, lang: str):
+        self.charter, self.lang = charter, lang
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self.charter.t(self.lang, key, **values)
+
+
+def parse_date(value: str) -> dt.date:
+    """A real date written 2025-12-31 (as browsers send it) or 31/12/2025."""
+    value = (value or "").strip()
+    m = _DATE_IT.match(value)
+    try:
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(value) from None
+
+
+def file_kind(head: bytes) -> str | None:
+    """The content type of an upload judged by its first bytes (not its name or header)."""
+    if head.startswith(PDF):
+        return "application/pdf"
+    if head.startswith(JPEG):
+        return "image/jpeg"
+    if head.startswith(PNG):
+        return "image/png"
+    return None
+
+
+def label_of(text, lang: str) -> str:
+    """A Text label in ``lang`` (Italian when missing)."""
+    return text.resolve(lang)[0]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _control_free(value: str) -> bool:
+    return not any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value) and not any(
+        0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in value)
+
+
+def build_form(charter: Charter, definition: Form, lang: str,
+               service: Service | None = None, upload_limits: tuple[int, int] = (5 << 20, 6),
+               today: dt.date | None = None) -> type[FlaskForm]:
+    """A FlaskForm subclass for ``definition`` in ``lang`` (CSRF included by Flask-WTF)."""
+    msg = Messages(charter, lang)
+    attrs: dict[str, Any] = {"_definition": definition, "_lang": lang, "_service": service,
+                             "_charter": charter, "_msg": msg, "_today": today}
+    order: list[str] = []
+    required_docs: list[str] = []
+    for section in definition.sections:
+        for f in section.fields:
+            label = label_of(f.label, lang)
+            if f.type is FieldType.access_parameters:
+                for name, field in _parameter_fields(charter, service, lang, msg):
+                    attrs[name] = field
+                    order.append(name)
+                continue
+            if f.type is FieldType.documents:
+                for name, field, required in _document_fields(service, lang):
+                    attrs[name] = field
+                    order.append(name)
+                    if required:
+                        required_docs.append(name)
+                continue
+            attrs[f.id] = FACTORIES[f.type](f, label, charter, lang, service)
+            order.append(f.id)
+    attrs["website"] = StringField("website")  # honeypot: hidden from people, not from bots
+    attrs["_order"] = order
+    attrs["_required_docs"] = required_docs
+    attrs["_upload_limits"] = upload_limits
+    return type(f"{definition.id.title()}Form", (CartaForm,), attrs)
+
+
+class CartaForm(FlaskForm):
+    """Validation across fields, driven by the definition and the scheda."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        msg: Messages = self._msg
+        today = self._today or dt.date.today()
+        fields = {f.id: f for f in self._definition.fields()}
+        by_id = {name: self[name] for name in self._order if name in self._fields}
+
+        def fail(name: str, text: str) -> None:
+            nonlocal ok
+            if text not in by_id[name].errors:
+                by_id[name].errors.append(text)
+            ok = False
+
+        for fid, spec in fields.items():
+            if fid not in by_id:
+                continue
+            field, label = by_id[fid], label_of(spec.label, self._lang)
+            value = _strip(field.data)
+            required = spec.required or (spec.required_if and by_id.get(spec.required_if)
+                                         and bool(by_id[spec.required_if].data))
+            if isinstance(value, str) and not _control_free(value):
+                fail(fid, msg("err_characters", label=label))
+                continue
+            empty = value in (None, "", False)
+            if required and empty and not field.errors:
+                key = "err_required_choice" if spec.type in (
+                    FieldType.comune, FieldType.service, FieldType.office, FieldType.choice,
+                    FieldType.yes_no) else "err_required_check" if spec.type is \
+                    FieldType.checkbox else "err_required"
+                fail(fid, msg(key, label=label))
+                continue
+            if empty or field.errors:
+                continue
+            if spec.max_length and isinstance(value, str) and len(value) > spec.max_length:
+                fail(fid, msg("err_too_long", label=label, max=spec.max_length))
+            if spec.type is FieldType.date:
+                try:
+                    day = parse_date(value) if isinstance(value, str) else value
+                except ValueError:
+                    fail(fid, msg("err_date", label=label))
+                    continue
+                field.data = day.isoformat()
+                if day.year < 1900:
+                    fail(fid, msg("err_date", label=label))
+                elif spec.dates is DateRange.past and day > today:
+                    fail(fid, msg("err_date_future", label=label))
+                elif spec.dates is DateRange.future and day < today:
+                    fail(fid, msg("err_date_past", label=label))
+            elif spec.type is FieldType.email and not _EMAIL.match(value):
+                fail(fid, msg("err_email"))
+            elif spec.type is FieldType.phone and not _PHONE.match(value):
+                fail(fid, msg("err_phone"))
+            elif spec.type is FieldType.codice_fiscale:
+                code = re.sub(r"\s", "", value).upper()
+                if re.fullmatch(r"\d{11}", code):
+                    fail(fid, msg("err_cf_vat"))
+                elif not codicefiscale.is_valid(code) or len(code) != 16:
+                    fail(fid, msg("err_cf"))
+                else:
+                    field.data = code
+            elif spec.type is FieldType.decimal:
+                try:
+                    number = Decimal(value.replace(".", "").replace(",", ".")
+                                     if "," in value else value)
+                    if number < 0 or number > Decimal("10000000"):
+                        raise InvalidOperation
+                    field.data = str(number)
+                except (InvalidOperation, AttributeError):
+                    fail(fid, msg("err_decimal", label=label))
+
+        for fid, spec in fields.items():  # a birth date must agree with the codice fiscale
+            cf_name = spec.birth_date_of
+            if not cf_name or fid not in by_id or cf_name not in by_id:
+                continue
+            if by_id[fid].errors or by_id[cf_name].errors:
+                continue
+            if not by_id[fid].data or not by_id[cf_name].data:
+                continue
+            born = dt.date.fromisoformat(by_id[fid].data)
+            try:
+                from_code = codicefiscale.get_birth_date(by_id[cf_name].data)
+            except Exception:
+                continue
+            if (from_code.month, from_code.day, from_code.year % 100) != (
+                    born.month, born.day, born.year % 100):
+                fail(cf_name, msg("err_cf_birth"))
+            elif self._service and self._service.age and spec.birth_date_of == "codice-fiscale":
+                age = self._service.age
+                months = (today.year - born.year) * 12 + today.month - born.month - (
+                    today.day < born.day)
+                value = months if age.unit.value == "months" else months // 12
+                if (age.min is not None and value < age.min) or (
+                        age.max is not None and value > age.max):
+                    unit = msg("unit_months" if age.unit.value == "months" else "unit_years")
+                    rng = " ".join(x for x in (
+                        f"{msg('age_from')} {age.min}" if age.min is not None else "",
+                        f"{msg('age_to')} {age.max}" if age.max is not None else "") if x)
+                    fail(fid, msg("err_age", range=f"{rng} {unit}"))
+
+        if self._definition.id == "reclamo":
+            window = self._charter.complaints.filing_window_days
+            for fid, spec in fields.items():
+                if spec.type is FieldType.date and spec.dates is DateRange.past \
+                        and fid in by_id and by_id[fid].data and not by_id[fid].errors \
+                        and spec.id != "data-nascita":
+                    day = dt.date.fromisoformat(by_id[fid].data)
+                    if (today - day).days > window:
+                        fail(fid, msg("err_complaint_window", days=window,
+                                      date=day.strftime("%d/%m/%Y")))
+
+        for name, field in self._fields.items():  # people counted for a parameter: 0–20
+            if name.startswith("par-") and isinstance(field, IntegerField) \
+                    and field.data is not None and not 0 <= field.data <= 20:
+                field.errors.append(msg("err_count", label=field.label.text, max=20))
+                ok = False
+        if self._service:
+            ok = self._check_uploads(msg, fail) and ok
+        if self.website.data:
+            ok = False  # the honeypot: the view answers 400 without saying why
+        return ok
+
+    def _check_uploads(self, msg: Messages, fail: Callable[[str, str], None]) -> bool:
+        max_bytes, max_files = self._upload_limits
+        count = 0
+        for name, field in self._fields.items():
+            if not name.startswith("doc-"):
+                continue
+            files = [x for x in (field.data if isinstance(field.data, list) else [field.data])
+                     if x and getattr(x, "filename", "")]
+            label = field.label.text
+            if not files and name in self._required_docs:
+                fail(name, msg("err_file_missing", label=label))
+            for upload in files:
+                count += 1
+                head = upload.stream.read(16)
+                upload.stream.seek(0, 2)
+                size = upload.stream.tell()
+                upload.stream.seek(0)
+                if file_kind(head) is None:
+                    fail(name, msg("err_file_type", label=label))
+                elif size > max_bytes:
+                    fail(name, msg("err_file_size", label=label, mb=max_bytes >> 20))
+        if count > max_files:
+            first = next(n for n in self._fields if n.startswith("doc-"))
+            fail(first, msg("err_file_count", n=max_files))
+        return True
+
+    def answers(self) -> dict[str, Any]:
+        """Answers by field name, as stored (files excluded)."""
+        out = {}
+        for name in self._order:
+            if name.startswith("doc-"):
+                continue
+            value = self[name].data
+            if isinstance(value, str):
+                value = value.strip()
+            if value not in (None, "", False):
+                out[name] = value
+        return out
+
+
+def _text(f, label, *_):
+    return StringField(label, filters=[_strip])
+
+
+def _textarea(f, label, *_):
+    return TextAreaField(label, filters=[_strip])
+
+
+def _date(f, label, *_):
+    return StringField(label, filters=[_strip], render_kw={"type": "date"})
+
+
+def _email(f, label, *_):
+    return StringField(label, filters=[_strip], render_kw={"type": "email",
+                                                          "autocomplete": "email"})
+
+
+def _phone(f, label, *_):
+    return StringField(label, filters=[_strip], render_kw={"type": "tel", "autocomplete": "tel"})
+
+
+def _cf(f, label, *_):
+    return StringField(label, filters=[_strip], render_kw={"autocapitalize": "characters",
+                                                          "spellcheck": "false"})
+
+
+def _select(choices):
+    def make(f, label, *_):
+        return SelectField(label, choices=[("", "—"), *choices], validate_choice=False)
+    return make
+
+
+def _comune(f, label, charter, lang, service):
+    return SelectField(label, choices=[("", "—")] + [(c.id, c.name)
+                                                     for c in charter.district.members()],
+                       validate_choice=False)
+
+
+def _service(f, label, charter, lang, service):
+    return SelectField(label, choices=[("", "—")] + [
+        (s.slug, f"{s.code} {label_of(s.title, lang)}") for s in charter.services],
+        validate_choice=False)
+
+
+def _office(f, label, charter, lang, service):
+    return SelectField(label, choices=[("", "—")] + [
+        (o.id, label_of(o.name, lang)) for o in charter.offices], validate_choice=False)
+
+
+def _indicator(f, label, charter, lang, service):
+    choices = [(f"{s.slug}#{i}", f"{s.code} — {label_of(q.indicator, lang)}")
+               for s in charter.services for i, q in enumerate(s.quality, 1)]
+    return SelectField(label, choices=[("", "—"), *choices], validate_choice=False)
+
+
+def _choice(f, label, charter, lang, service):
+    return RadioField(label, choices=[(o.value, label_of(o.label, lang)) for o in f.options],
+                      validate_choice=False)
+
+
+def _yes_no(f, label, charter, lang, service):
+    return RadioField(label, choices=[("si", charter.t(lang, "print_yes")),
+                                      ("no", charter.t(lang, "print_no"))],
+                      validate_choice=False)
+
+
+def _checkbox(f, label, *_):
+    return BooleanField(label)
+
+
+FACTORIES: dict[FieldType, Callable[..., WTField]] = {
+    FieldType.text: _text, FieldType.textarea: _textarea, FieldType.date: _date,
+    FieldType.email: _email, FieldType.phone: _phone, FieldType.codice_fiscale: _cf,
+    FieldType.comune: _comune, FieldType.service: _service, FieldType.office: _office,
+    FieldType.indicator: _indicator, FieldType.choice: _choice, FieldType.yes_no: _yes_no,
+    FieldType.checkbox: _checkbox, FieldType.decimal: _text,
+}
+
+
+def applicable_parameters(charter: Charter, service: Service | None) -> list[Parameter]:
+    """The extra access parameters that apply to ``service`` (general ones and its own)."""
+    if not charter.access_parameters or service is None:
+        return []
+    return [p for g in charter.access_parameters.groups
+            if not g.services or service.slug in g.services for p in g.parameters]
+
+
+def _parameter_fields(charter, service, lang, msg):
+    for p in applicable_parameters(charter, service):
+        label = label_of(p.text, lang)
+        name = f"par-{p.id}"
+        if p.steps:
+            yield name, SelectField(label, choices=[("", "—")] + [
+                (str(i), label_of(s.condition, lang)) for i, s in enumerate(p.steps)],
+                validate_choice=False)
+        elif p.per_person and p.points is not None:
+            yield name, IntegerField(label, default=0, render_kw={"min": 0, "max": 20,
+                                                                  "inputmode": "numeric"})
+        else:
+            yield name, BooleanField(label)
+        if p.extra_per_minor:
+            yield f"{name}-minori", IntegerField(
+                f"{label} — {msg('form_minor_children')}", default=0,
+                render_kw={"min": 0, "max": 20, "inputmode": "numeric"})
+
+
+def _document_fields(service, lang):
+    if service is None:
+        return
+    for i, doc in enumerate(service.access.documents):
+        if doc.kind is not DocumentKind.attachment:
+            continue
+        yield f"doc-{doc.id or i}", FileField(label_of(doc.name, lang), render_kw={
+            "accept": "application/pdf,image/jpeg,image/png"}), True
+    yield "doc-altri", MultipleFileField("+", render_kw={
+        "accept": "application/pdf,image/jpeg,image/png"}), False
+
+
+def points(charter: Charter, service: Service | None, answers: dict[str, Any]) -> tuple[int, bool]:
+    """Points of the declared access parameters, and whether health data was declared."""
+    total, sensitive = 0, False
+    for p in applicable_parameters(charter, service):
+        name = f"par-{p.id}"
+        value = answers.get(name)
+        if value in (None, "", 0, False, "0") and not answers.get(f"{name}-minori"):
+            continue
+        sensitive = sensitive or p.sensitive
+        if p.steps and value not in (None, ""):
+            total += p.steps[int(value)].points
+        elif p.per_person and p.points is not None:
+            total += p.points * int(value or 0)
+        elif p.points is not None and value:
+            total += p.points
+        if p.extra_per_minor:
+            total += p.extra_per_minor * int(answers.get(f"{name}-minori") or 0)
+    return total, sensitive
+
+
+__all__ = ["CartaForm", "build_form", "parse_date", "points"]

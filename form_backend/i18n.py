@@ -1,0 +1,47 @@
+"""The citizen's language: ?lang=, then the session, then the browser; interface strings."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, session
+
+from carta.site_text import direction
+
+
+def charter():
+    """The charter the app serves."""
+    return current_app.extensions["carta"]
+
+
+def choose_lang() -> str:
+    """The language to answer in, among the district's languages."""
+    langs = charter().district.languages
+    asked = request.values.get("lang") if request else None
+    if asked in langs:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in langs:
+        return session["lang"]
+    best = request.accept_languages.best_match(langs) if request else None
+    return best or langs[0]
+
+
+def t(key: str, **values) -> str:
+    """An interface string in the request's language."""
+    return charter().t(getattr(g, "lang", "it"), key, **values)
+
+
+def install_i18n(app: Flask) -> None:
+    """Pick the language before each request and give templates ``t``, ``lang``, ``dir``."""
+
+    @app.before_request
+    def _lang():
+        g.lang = choose_lang()
+
+    @app.context_processor
+    def _context():
+        lang = getattr(g, "lang", "it")
+        c = charter()
+        return {"t": t, "lang": lang, "dir": direction(lang), "charter": c,
+                "district_name": c.district.short_name.resolve(lang)[0],
+                "languages": c.district.languages,
+                "home": "/" if lang == c.district.languages[0] else f"/{lang}/"}

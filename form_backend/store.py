@@ -1,0 +1,201 @@
+"""Saving a submission: protocol number, record, attachments, outbox and audit in ONE transaction.
+
+Nothing is acknowledged before the transaction commits; a retried request with the same
+idempotency key gets the record already stored instead of a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cryptography.fernet import Fernet
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from carta.calendar import add_days, add_working_days
+from carta.model import Charter
+from carta.quality import Comparison, Unit
+from carta.service import Service
+from form_backend.db import (
+    Attachment,
+    AuditEvent,
+    Outbox,
+    Submission,
+    find_by_key,
+    format_protocol,
+    next_protocol,
+)
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+@dataclass
+class Upload:
+    """A checked upload ready to store."""
+
+    document: str
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the content."""
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class Pending:
+    """Everything validated about one submission, before it is stored."""
+
+    kind: str
+    key: str
+    lang: str
+    charter: Charter
+    definition: dict
+    form_version: str
+    answers: dict[str, Any]
+    sensitive: dict[str, Any] = field(default_factory=dict)
+    uploads: list[Upload] = field(default_factory=list)
+    service: Service | None = None
+    comune: str | None = None
+    points: int | None = None
+    band: str | None = None
+    copy_to: str | None = None
+
+
+def encrypt(fernet: Fernet | None, data: dict[str, Any]) -> bytes | None:
+    """Special-category answers as an encrypted blob (None when there are none)."""
+    if not data:
+        return None
+    if fernet is None:
+        raise RuntimeError("special-category data needs CARTA_ENCRYPTION_KEY to be stored")
+    return fernet.encrypt(json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
+
+
+def decrypt(fernet: Fernet | None, blob: bytes | None) -> dict[str, Any]:
+    """The special-category answers of a record (empty without the key)."""
+    if not blob or fernet is None:
+        return {}
+    return json.loads(fernet.decrypt(blob))
+
+
+def content_digest(p: Pending) -> str:
+    """SHA-256 of what was submitted: answers, special data and attachment digests."""
+    body = {"kind": p.kind, "service": p.service.slug if p.service else None,
+            "answers": p.answers, "sensitive": p.sensitive,
+            "attachments": sorted(u.sha256 for u in p.uploads)}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
+                                     default=str).encode()).hexdigest()
+
+
+def deadlines(charter: Charter, kind: str, received: dt.date, service: Service | None,
+              comune_id: str | None) -> dict[str, str]:
+    """Dates the office must meet, from the YAML, in Italian working days where it says so."""
+    comune = next((c for c in charter.district.comuni if c.id == comune_id), None)
+    out: dict[str, str] = {}
+    if kind == "reclamo":
+        c = charter.complaints
+        out["call_in"] = add_days(received, c.call_in_days).isoformat()
+        out["meeting"] = add_working_days(received, c.meeting_within_working_days,
+                                          comune).isoformat()
+        out["user_protection"] = add_days(received, c.user_protection_days).isoformat()
+    elif service is not None:
+        for i, q in enumerate(service.quality, 1):
+            t = q.target
+            if t and t.comparison in (Comparison.at_most,) and t.period is None and \
+                    t.unit in (Unit.days, Unit.working_days):
+                due = (add_working_days(received, int(t.value), comune)
+                       if t.unit is Unit.working_days else add_days(received, int(t.value)))
+                out[f"quality-{i}"] = due.isoformat()
+    return out
+
+
+def store(sessions: sessionmaker[Session], fernet: Fernet | None, p: Pending,
+          office_email: str, site_base: str = "") -> Submission:
+    """Store ``p`` and its e-mails atomically; return the (new or already stored) record."""
+    with sessions() as session:
+        existing = find_by_key(session, p.key)
+        if existing is not None:
+            return existing
+    now = dt.datetime.now(ROME)
+    try:
+        with sessions.begin() as session:
+            number = next_protocol(session, now.year)
+            record = Submission(
+                kind=p.kind, year=now.year, seq=number,
+                protocol=format_protocol(now.year, number), idempotency_key=p.key,
+                lang=p.lang, service=p.service.slug if p.service else None, comune=p.comune,
+                status="ricevuta", charter_hash=p.charter.content_hash,
+                form_version=p.form_version, definition=p.definition, data=p.answers,
+                sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p),
+                points=p.points, band=p.band,
+                deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
+            session.add(record)
+            session.flush()
+            for u in p.uploads:
+                session.add(Attachment(submission_id=record.id, document=u.document,
+                                       filename=u.filename[:255], content_type=u.content_type,
+                                       size=len(u.content), sha256=u.sha256,
+                                       content=u.content))
+            session.add(AuditEvent(submission_id=record.id, user="sistema", action="ricevuta",
+                                   to_status="ricevuta"))
+            for recipient, body in _emails(p, record, office_email, site_base):
+                session.add(Outbox(submission_id=record.id, recipient=recipient,
+                                   subject=_subject(p, record), body=body))
+            return record
+    except IntegrityError:
+        # the same key raced us (double click): the other request stored it
+        with sessions() as session:
+            existing = find_by_key(session, p.key)
+            if existing is None:
+                raise
+            return existing
+
+
+def _subject(p: Pending, record: Submission) -> str:
+    what = "Domanda d'accesso" if p.kind == "domanda" else "Reclamo"
+    service = f" — {p.service.code} {p.service.title.it}" if p.service else ""
+    return f"[{record.protocol}] {what}{service}"
+
+
+def _emails(p: Pending, record: Submission, office_email: str,
+            site_base: str) -> list[tuple[str, str]]:
+    """The office's notice and, when asked, the citizen's copy; never special-category data."""
+    lines = [f"Protocollo: {record.protocol}",
+             f"Ricevuta il: {record.created_at.astimezone(ROME):%d/%m/%Y %H:%M}"]
+    if p.service:
+        lines.append(f"Servizio: {p.service.code} {p.service.title.it}")
+    if p.comune:
+        lines.append(f"Comune: {p.comune}")
+    lines += [f"{k}: {v}" for k, v in p.answers.items()
+              if not k.startswith("par-") and not isinstance(v, (dict, list))]
+    if p.sensitive:
+        lines.append("Dati sanitari o di disabilità: presenti, consultabili solo in ufficio.")
+    if site_base:
+        lines.append(f"Scheda in ufficio: {site_base.rstrip('/')}/ufficio/{record.id}")
+    office = "\n".join(lines) + "\n"
+    out = [(office_email, office)]
+    if p.copy_to:
+        copy = "\n".join([f"Protocollo: {record.protocol}", lines[1],
+                          *(lines[2:3] if p.service else []),
+                          "Conserva questo numero: serve per ogni comunicazione."]) + "\n"
+        out.append((p.copy_to, copy))
+    return out
+
+
+def as_message(row: Outbox, sender: str) -> EmailMessage:
+    """The outbox row as an e-mail (EmailMessage refuses header injection)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["X-Carta-Outbox-Id"] = str(row.id)
+    message.set_content(row.body)
+    return message
