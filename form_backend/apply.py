@@ -35,7 +35,6 @@ def apply(slug: str):
         if form.website.data:
             abort(400)
         return flow.show_form(definition, service, form, 422)
-    form.servizio.data = service.slug if "servizio" in form._fields else None
     return flow.show_form(definition, service, form)
 
 

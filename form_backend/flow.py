@@ -63,7 +63,7 @@ def _section_fields(section, form, service):
             yield from (form[n] for n in form._order if n.startswith("par-"))
         elif f.type is FieldType.documents:
             yield from (form[n] for n in form._order if n.startswith("doc-"))
-        else:
+        elif f.id in form._fields:
             yield form[f.id]
 
 

@@ -100,6 +100,8 @@ def build_form(charter: Charter, definition: Form, lang: str,
                     attrs[name] = field
                     order.append(name)
                 continue
+            if f.type is FieldType.service and service is not None:
+                continue  # the scheda is chosen by the URL
             if f.type is FieldType.documents:
                 for name, field, required in _document_fields(service, lang):
                     attrs[name] = field

@@ -15,7 +15,7 @@ def charter():
 def choose_lang() -> str:
     """The language to answer in, among the district's languages."""
     langs = charter().district.languages
-    asked = request.values.get("lang") if request else None
+    asked = request.args.get("lang") if request else None  # never read the body here
     if asked in langs:
         session["lang"] = asked
         return asked

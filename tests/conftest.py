@@ -31,3 +31,16 @@ def site(tmp_path_factory, shipped):
     return out
 
 
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server from Debian's package, for the whole test session."""
+    from tests.servers import Postgres, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("Debian's postgresql is not installed (scripts/install-system-deps)")
+    server = Postgres()
+    server.start()
+    yield server
+    server.stop()

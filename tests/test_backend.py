@@ -1,0 +1,465 @@
+"""The form backend through real HTTP, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from cryptography.fernet import Fernet
+from sqlalchemy import func, select
+from stdnum.it import codicefiscale
+
+from form_backend import create_app
+from form_backend.db import Outbox, Submission
+from form_backend.office import add_user
+from tests.factory import REPO
+from tests.servers import http_server
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+CF = "RSSMRA80A01F839W"  # born 1 January 1980
+TODAY = dt.date.today()
+
+
+def cf_born(day: dt.date, sex_offset: int = 0) -> str:
+    """A valid codice fiscale for someone born on ``day``."""
+    months = "ABCDEHLMPRST"
+    body = f"BNCLCU{day.year % 100:02d}{months[day.month - 1]}{day.day + sex_offset:02d}F839"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path):
+    """The app on a real database, served over HTTP; yields (url, app)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'carta.db'}"
+    else:
+        pg = request.getfixturevalue("postgres")
+        url = pg.new_database(f"t{abs(hash(request.node.nodeid)) % 10**9}")
+    app = create_app({
+        "CARTA_ROOT": str(REPO), "DATABASE_URL": url, "TESTING": True,
+        "ENCRYPTION_KEY": Fernet.generate_key().decode(), "OUTBOX_SENDER": False,
+        "SECRET_KEY": "test", "RATELIMIT_SUBMIT": "1000 per minute",
+        "CARTA_SITE_DIR": str(tmp_path / "no-site"), "OFFICE_EMAIL": "ufficio@example.org",
+        **getattr(request, "param_config", {})})
+    with http_server(app) as base:
+        yield base, app
+    app.extensions["carta_engine"].dispose()
+
+
+@pytest.fixture
+def sqlite_backend(tmp_path):
+    def make(**config):
+        app = create_app({
+            "CARTA_ROOT": str(REPO), "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+            "TESTING": True, "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "OUTBOX_SENDER": False, "SECRET_KEY": "test", "OFFICE_EMAIL": "ufficio@example.org",
+            "CARTA_SITE_DIR": str(tmp_path / "no-site"), **config})
+        return app
+    return make
+
+
+def token(session: requests.Session, url: str) -> str:
+    page = session.get(url)
+    assert page.status_code == 200, page.text[:500]
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                      r'name="csrf_token" value="([^"]+)"', page.text)
+    return found.group(1) or found.group(2)
+
+
+def domanda(**overrides) -> dict:
+    data = {"cognome": "Rossi", "nome": "Mario", "luogo-nascita": "Napoli",
+            "data-nascita": "1980-01-01", "cittadinanza": "italiana",
+            "documento-tipo": "carta d'identità", "documento-numero": "CA12345",
+            "documento-scadenza": (TODAY + dt.timedelta(days=400)).isoformat(),
+            "codice-fiscale": CF, "indirizzo": "Via Roma 1", "comune": "sorrento",
+            "telefono": "081 1234567", "email": "mario@example.org", "nuovo-utente": "si",
+            "dichiarazione-dpr445": "y", "privacy": "y", "isee": "7500,50"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def reclamo(**overrides) -> dict:
+    data = {"nome": "Anna", "cognome": "Bianchi", "comune-residenza": "Sorrento",
+            "indirizzo": "Via Capo 2", "telefono": "081 7654321", "email": "anna@example.org",
+            "servizio": "telesoccorso", "data-disservizio": (TODAY - dt.timedelta(days=3)).isoformat(),
+            "descrizione": "L'operatore non è arrivato.", "privacy": "y"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def send(session, base, path, data, files=None):
+    """Fill in the form at ``path`` (GET for the token, POST the answers)."""
+    t = token(session, base + path)
+    return session.post(base + path, data={**data, "csrf_token": t}, files=files,
+                        allow_redirects=False)
+
+
+def submit(session, base, path, data, files=None) -> tuple[str, str]:
+    """Fill in, check, send; return (receipt URL, receipt page)."""
+    first = send(session, base, path, data, files)
+    assert first.status_code == 303, _errors(first.text)
+    check = base + first.headers["Location"]
+    t = token(session, check)
+    done = session.post(check.split("?")[0], data={"csrf_token": t}, allow_redirects=False)
+    assert done.status_code == 303
+    receipt = base + done.headers["Location"]
+    return receipt, session.get(receipt).text
+
+
+def _errors(html: str) -> list[str]:
+    return re.findall(r'<li><a href="#[^"]+">([^<]+)</a>', html)
+
+
+def count(app, model) -> int:
+    with app.extensions["carta_sessions"]() as s:
+        return s.execute(select(func.count(model.id))).scalar()
+
+
+def test_domanda_end_to_end_with_upload_and_receipt(backend):
+    base, app = backend
+    s = requests.Session()
+    receipt, page = submit(s, base, "/domanda/telesoccorso", domanda(),
+                           files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    year = dt.datetime.now().year
+    assert f"{year}/0000001" in page and "Domanda ricevuta" in page
+    pdf = s.get(receipt.split("?")[0] + ".pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    with app.extensions["carta_sessions"]() as session:
+        record = session.execute(select(Submission)).scalar_one()
+        assert record.service == "telesoccorso" and record.comune == "sorrento"
+        assert record.charter_hash == app.extensions["carta"].content_hash
+        assert record.form_version.startswith("MOD. 07.07.46 rev 1.1")
+        assert len(record.content_sha256) == 64 and record.definition["id"] == "domanda"
+        assert [a.filename for a in record.attachments] == ["isee.pdf"]
+    assert count(app, Outbox) == 1
+
+
+def test_sending_twice_creates_one_record(backend):
+    base, app = backend
+    s = requests.Session()
+    first = send(s, base, "/domanda/telesoccorso", domanda(),
+                 files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    check = base + first.headers["Location"]
+    t = token(s, check)
+    answers = [s.post(check.split("?")[0], data={"csrf_token": t}, allow_redirects=False)
+               for _ in range(3)]
+    assert {a.status_code for a in answers} == {303}
+    assert len({a.headers["Location"] for a in answers}) == 1
+    assert count(app, Submission) == 1
+
+
+def test_protocol_numbers_are_gapless_under_concurrency(backend):
+    base, app = backend
+    s = requests.Session()
+    checks = []
+    for i in range(24):
+        r = send(s, base, "/reclamo", reclamo(nome=f"Persona{i}"))
+        assert r.status_code == 303
+        checks.append(base + r.headers["Location"].split("?")[0])
+    t = token(s, checks[0])
+
+    def confirm(url):
+        return requests.post(url, data={"csrf_token": t}, cookies=s.cookies,
+                             allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(confirm, checks))
+    assert statuses == [303] * 24
+    with app.extensions["carta_sessions"]() as session:
+        seqs = sorted(session.execute(select(Submission.seq)).scalars())
+    assert seqs == list(range(1, 25))
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"cognome": ""}, "cognome", "Compila il campo «Cognome»."),
+    ({"comune": ""}, "comune", "Scegli una risposta per"),
+    ({"codice-fiscale": "RSSMRA80A01F839X"}, "codice-fiscale",
+     "Scrivi un codice fiscale valido di 16 caratteri, come RSSMRA80A01F839W."),
+    ({"codice-fiscale": "01234567890"}, "codice-fiscale",
+     "Hai scritto una partita IVA di 11 cifre"),
+    ({"data-nascita": "1980-02-01"}, "codice-fiscale",
+     "Il codice fiscale non corrisponde alla data di nascita"),
+    ({"data-nascita": "1980-02-31"}, "data-nascita", "come una data reale"),
+    ({"data-nascita": (TODAY + dt.timedelta(days=2)).isoformat()}, "data-nascita",
+     "deve essere oggi o una data passata"),
+    ({"documento-scadenza": "2001-01-01"}, "documento-scadenza", "il documento è scaduto"),
+    ({"email": "mario@"}, "email", "Scrivi un indirizzo e-mail valido"),
+    ({"telefono": "chiamami"}, "telefono", "Scrivi un numero di telefono valido"),
+    ({"isee": "molto"}, "isee", "come numero, per esempio 7500,50"),
+    ({"cognome": "Rossi\u202e"}, "cognome", "contiene caratteri non ammessi"),
+    ({"cognome": "R" * 200}, "cognome", "al massimo"),
+    ({"privacy": None}, "privacy", "Per continuare seleziona"),
+])
+def test_each_validation_message_names_the_field(sqlite_backend, overrides, field, message):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        r = send(requests.Session(), base, "/domanda/telesoccorso", domanda(**overrides),
+                 files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    assert r.status_code == 422
+    assert any(message in e for e in _errors(r.text)), _errors(r.text)
+    assert f'<li><a href="#{field}">' in r.text
+    assert f'id="{field}-error"' in r.text
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({}, "Allega il documento"),
+    ({"doc-isee": ("isee.pdf", b"GIF89a<script>", "application/pdf")}, "PDF, un JPEG o un PNG"),
+    ({"doc-isee": ("isee.png", PNG + b"\0" * (2 << 20), "image/png")}, "troppo grande"),
+])
+def test_uploads_are_checked_by_content_size_and_presence(sqlite_backend, files, message):
+    app = sqlite_backend(UPLOAD_MAX_BYTES=1 << 20)
+    with http_server(app) as base:
+        r = send(requests.Session(), base, "/domanda/telesoccorso", domanda(), files=files)
+    assert r.status_code == 422 and any(message in e for e in _errors(r.text)), _errors(r.text)
+
+
+def test_age_eligibility_from_the_scheda(sqlite_backend):
+    app = sqlite_backend()
+    adult = domanda()  # prima-infanzia is for children from 3 to 36 months
+    with http_server(app) as base:
+        r = send(requests.Session(), base, "/domanda/prima-infanzia", adult,
+                 files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+        assert any("età da 3 a 36 mesi" in e for e in _errors(r.text)), _errors(r.text)
+        born = TODAY - dt.timedelta(days=400)
+        child = domanda(**{"data-nascita": born.isoformat(), "codice-fiscale": cf_born(born)})
+        r = send(requests.Session(), base, "/domanda/prima-infanzia", child,
+                 files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+        assert r.status_code == 303, _errors(r.text)
+
+
+def test_complaint_window_and_deadlines_in_working_days(sqlite_backend):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        late = (TODAY - dt.timedelta(days=40)).isoformat()
+        r = send(requests.Session(), base, "/reclamo", reclamo(**{"data-disservizio": late}))
+        assert any("entro 15 giorni dal disservizio" in e for e in _errors(r.text))
+        _, page = submit(requests.Session(), base, "/reclamo", reclamo())
+    assert "Reclamo ricevuto" in page
+    with app.extensions["carta_sessions"]() as s:
+        record = s.execute(select(Submission)).scalar_one()
+    from carta.calendar import add_working_days
+
+    received = record.created_at.date()
+    assert record.deadlines["call_in"] == (received + dt.timedelta(days=5)).isoformat()
+    assert record.deadlines["meeting"] == add_working_days(received, 30).isoformat()
+    assert record.deadlines["user_protection"] == (received + dt.timedelta(days=40)).isoformat()
+
+
+def test_service_without_online_applications_explains_how_to_access(sqlite_backend):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        page = requests.get(base + "/domanda/segretariato-sociale")
+        assert page.status_code == 200 and "non prevede una domanda online" in page.text
+        assert "Il cittadino non deve presentare moduli" in page.text
+        assert requests.get(base + "/domanda/non-esiste").status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "text", "direction"), [
+    ("en", "Enter", "ltr"), ("fr", "", "ltr"), ("ar", "", "rtl")])
+def test_messages_in_the_citizens_language(sqlite_backend, lang, text, direction):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        s = requests.Session()
+        s.get(base + f"/reclamo?lang={lang}")
+        r = send(s, base, f"/reclamo?lang={lang}", reclamo(cognome=""))
+    assert r.status_code == 422
+    assert f'<html lang="{lang}" dir="{direction}">' in r.text
+    errors = _errors(r.text)
+    assert errors and all(text in e for e in errors)
+    assert not any("Compila il campo" in e for e in errors)
+
+
+def test_rate_limit_answers_429_with_a_retry_hint(sqlite_backend):
+    app = sqlite_backend(RATELIMIT_SUBMIT="2 per minute")
+    with http_server(app) as base:
+        s = requests.Session()
+        statuses = [send(s, base, "/reclamo", reclamo(cognome="")).status_code
+                    for _ in range(3)]
+        assert statuses == [422, 422, 429]
+        limited = send(s, base, "/reclamo", reclamo())
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+        assert "Troppe richieste" in limited.text
+    assert count(app, Submission) == 0
+
+
+def test_csrf_honeypot_and_size_limit(sqlite_backend):
+    app = sqlite_backend(MAX_CONTENT_LENGTH=200_000)
+    with http_server(app) as base:
+        s = requests.Session()
+        forged = s.post(base + "/reclamo", data=reclamo())
+        assert forged.status_code == 400 and "pagina è scaduta" in forged.text
+        bot = send(s, base, "/reclamo", reclamo(website="http://spam.example"))
+        assert bot.status_code == 400
+        big = send(s, base, "/reclamo", reclamo(descrizione="x" * 300_000))
+        assert big.status_code == 413 and "File troppo grandi" in big.text
+    assert count(app, Submission) == 0
+
+
+def test_security_headers(sqlite_backend):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        r = requests.get(base + "/reclamo")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "<script" not in r.text
+
+
+def test_health_data_is_encrypted_and_kept_out_of_emails(sqlite_backend):
+    app = sqlite_backend()
+    charter = app.extensions["carta"]
+    sensitive = next(p for g in charter.access_parameters.groups for p in g.parameters
+                     if p.sensitive and p.points is not None and not p.per_person)
+    with http_server(app) as base:
+        submit(requests.Session(), base, "/domanda/telesoccorso",
+               domanda(**{f"par-{sensitive.id}": "y"}),
+               files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    with app.extensions["carta_sessions"]() as s:
+        record = s.execute(select(Submission)).scalar_one()
+        mail = s.execute(select(Outbox)).scalar_one()
+    assert f"par-{sensitive.id}" not in record.data
+    assert record.sensitive and sensitive.id.encode() not in record.sensitive
+    assert record.points >= sensitive.points
+    assert sensitive.id not in mail.body and "Dati sanitari" in mail.body
+    assert mail.subject.startswith(f"[{record.protocol}]")
+
+
+def test_every_office_route_refuses_anonymous_users(sqlite_backend):
+    app = sqlite_backend()
+    routes = [r for r in app.url_map.iter_rules() if r.rule.startswith("/ufficio")
+              and r.endpoint != "office.login"]
+    assert len(routes) >= 7
+    with http_server(app) as base:
+        for rule in routes:
+            path = re.sub(r"<int:[a-z_]+>", "1", rule.rule)
+            path = re.sub(r"<[a-z_]+>", "telesoccorso", path)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                r = requests.request(method, base + path, allow_redirects=False)
+                assert r.status_code in (302, 400, 403), (method, path, r.status_code)
+                if r.status_code == 302:
+                    assert r.headers["Location"].startswith("/ufficio/login")
+
+
+def test_office_processes_a_submission_with_an_audit_trail(sqlite_backend):
+    app = sqlite_backend()
+    add_user(app.extensions["carta_sessions"], "operatrice", "una-password-lunga")
+    with http_server(app) as base:
+        submit(requests.Session(), base, "/domanda/telesoccorso",
+               domanda(cognome="=HYPERLINK(\"http://x\")"),
+               files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+        op = requests.Session()
+        t = token(op, base + "/ufficio/login")
+        bad = op.post(base + "/ufficio/login", data={"csrf_token": t, "name": "operatrice",
+                                                      "password": "sbagliata"})
+        assert bad.status_code == 401
+        ok = op.post(base + "/ufficio/login", data={"csrf_token": t, "name": "operatrice",
+                                                     "password": "una-password-lunga"})
+        assert ok.status_code == 200 and "/0000001" in ok.text
+        detail = op.get(base + "/ufficio/1")
+        t = re.search(r'name="csrf_token" value="([^"]+)"', detail.text).group(1)
+        moved = op.post(base + "/ufficio/1/stato", data={"csrf_token": t,
+                                                         "status": "in-istruttoria"})
+        assert moved.status_code == 200 and "ricevuta → in-istruttoria" in moved.text
+        skip = op.post(base + "/ufficio/1/stato", data={"csrf_token": t, "status": "ricevuta"})
+        assert skip.status_code == 400
+        csv = op.get(base + "/ufficio/export.csv")
+        assert csv.content.startswith("\ufeff".encode())
+        text = csv.content.decode("utf-8-sig")
+        assert text.splitlines()[0].startswith("protocollo;tipo;ricevuta")
+        assert "'=HYPERLINK" in text
+        ranking = op.get(base + "/ufficio/graduatoria/telesoccorso.csv").content.decode("utf-8-sig")
+        assert ranking.splitlines()[1].startswith("1;")
+        assert "invalid" not in ranking.lower()
+
+
+def test_outbox_waits_for_smtp_then_delivers_each_message_once(sqlite_backend):
+    from aiosmtpd.controller import Controller
+
+    from form_backend.outbox import deliver_due
+    from tests.servers import free_port
+
+    port = free_port()
+    app = sqlite_backend()
+    with http_server(app) as base:
+        for i in range(3):
+            submit(requests.Session(), base, "/reclamo", reclamo(nome=f"P{i}",
+                                                                copia_email=None))
+    sessions = app.extensions["carta_sessions"]
+    assert deliver_due(sessions, "127.0.0.1", port, "carta@example.org") == (0, 1)
+    with sessions() as s:
+        assert s.execute(select(func.count(Outbox.id)).where(Outbox.sent_at.is_(None))).scalar() == 3
+
+    received = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope.content.decode())
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with sessions.begin() as s:  # skip the back-off wait
+            s.query(Outbox).update({Outbox.next_attempt_at: Outbox.created_at})
+        assert deliver_due(sessions, "127.0.0.1", port, "carta@example.org") == (3, 0)
+        assert deliver_due(sessions, "127.0.0.1", port, "carta@example.org") == (0, 0)
+    finally:
+        controller.stop()
+    assert len(received) == 3
+    assert all(re.search(r"Subject: \[\d{4}/\d{7}\] Reclamo", m) for m in received)
+
+
+def test_health_endpoint(sqlite_backend):
+    app = sqlite_backend()
+    with http_server(app) as base:
+        body = requests.get(base + "/healthz").json()
+    assert body == {"status": "ok", "database": "ok", "outbox_backlog": 0,
+                    "outbox_oldest_unsent_seconds": None}
+
+
+def test_purge_removes_old_submissions(sqlite_backend):
+    from form_backend.retention import purge
+
+    app = sqlite_backend()
+    with http_server(app) as base:
+        submit(requests.Session(), base, "/reclamo", reclamo())
+    sessions = app.extensions["carta_sessions"]
+    assert purge(sessions, 30) == 0
+    with sessions.begin() as s:
+        s.query(Submission).update({Submission.created_at: dt.datetime(2000, 1, 1,
+                                                                        tzinfo=dt.UTC)})
+    assert purge(sessions, 30) == 1
+    assert count(app, Submission) == 0 and count(app, Outbox) == 0
+
+
+def test_junk_never_causes_a_server_error(sqlite_backend):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    app = sqlite_backend(RATELIMIT_SUBMIT="100000 per minute")
+    names = ["nome", "cognome", "data-disservizio", "servizio", "standard", "ufficio",
+             "descrizione", "email", "telefono", "privacy", "lang", "website", "extra"]
+    with http_server(app) as base:
+        s = requests.Session()
+        t = token(s, base + "/reclamo")
+        lock = threading.Lock()
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(st.dictionaries(st.sampled_from(names), st.text(max_size=300), max_size=12))
+        def post(data):
+            with lock:
+                r = s.post(base + "/reclamo", data={**data, "csrf_token": t},
+                           allow_redirects=False)
+            assert r.status_code < 500, (data, r.status_code)
+
+        post()
