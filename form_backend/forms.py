@@ -109,7 +109,8 @@ def build_form(charter: Charter, definition: Form, lang: str,
                     if required:
                         required_docs.append(name)
                 continue
-            attrs[f.id] = FACTORIES[f.type](f, label, charter, lang, service)
+            shown = f"{label} *" if f.required and f.type is not FieldType.checkbox else label
+            attrs[f.id] = FACTORIES[f.type](f, shown, charter, lang, service)
             order.append(f.id)
     attrs["website"] = StringField("website")  # honeypot: hidden from people, not from bots
     attrs["_order"] = order

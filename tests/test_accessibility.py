@@ -68,3 +68,31 @@ def test_phone_width_has_no_horizontal_scroll(server, browser):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path}: {overflow}px wider than a phone screen"
     page.close()
+
+
+def test_forms_have_no_axe_violations_even_with_errors(browser, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
+    from cryptography.fernet import Fernet
+
+    from form_backend import create_app
+    from tests.factory import REPO
+    from tests.servers import http_server
+
+    app = create_app({"CARTA_ROOT": str(REPO), "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+                      "TESTING": True, "OUTBOX_SENDER": False, "SECRET_KEY": "t",
+                      "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                      "CARTA_SITE_DIR": str(tmp_path)})
+    axe, found = Axe(), []
+    with http_server(app) as base:
+        page = browser.new_page()
+        for path in ("/domanda/telesoccorso", "/reclamo?lang=ar", "/reclamo?lang=en",
+                     "/domanda/segretariato-sociale?lang=fr", "/ufficio/login"):
+            page.goto(base + path)
+            if "reclamo" in path:
+                page.click("button[type=submit]")  # submit empty: the error summary shows
+                assert page.locator(".error-summary").count() == 1
+            result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+            found += [f"{path}: {v['id']} {[n['target'] for n in v['nodes'][:3]]}"
+                      for v in result.response["violations"]]
+        page.close()
+    assert found == []
