@@ -70,6 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _error_pages(app)
 
+    if config.get("BENCH_BARE_ROUTE"):  # benchmark baseline: parse the same body, answer 201
+        @app.post("/_bench/bare")
+        @csrf.exempt
+        def bare():
+            return ("", 201) if request.form else ("", 400)
+
     if config.get("OUTBOX_SENDER") and not app.testing:
         from form_backend.outbox import Sender
 

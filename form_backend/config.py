@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3 * 3600,
     "OUTBOX_INTERVAL": 5.0,  # seconds between delivery rounds of the in-process sender
     "OUTBOX_SENDER": True,
+    "OFFICE_EMAIL": None,  # where office notices go when the charter lists no office e-mail
+    "AUTO_MIGRATE": True,  # run migrations at start-up (set false when several instances start)
+    "BENCH_BARE_ROUTE": False,
 }
 # CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).
 ENV_NAMES = [k for k in DEFAULTS if k != "CARTA_ROOT" and k != "CARTA_SITE_DIR"]

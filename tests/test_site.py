@@ -183,13 +183,20 @@ def test_committed_mkdocs_yml_is_current(shipped):
 
 def test_interface_strings_are_all_used_and_all_defined():
     table = yaml.safe_load((REPO / "content" / "strings" / "it.yaml").read_text())
-    code = "\n".join(p.read_text() for p in (REPO / "carta").rglob("*.py"))
+    sources = [*(REPO / "carta").rglob("*.py"), *(REPO / "form_backend").rglob("*.py"),
+               *(REPO / "form_backend").rglob("*.html")]
+    code = "\n".join(p.read_text() for p in sources)
     literals = set(re.findall(r'"([a-z][a-z0-9_]+)"', code)) | set(
         re.findall(r"'([a-z][a-z0-9_]+)'", code))
-    dynamic = ("day_", "outcome_")  # built as "day_" + weekday, "outcome_" + outcome
-    unused = [k for k in table if k not in literals
-              and not any(k.startswith(p) and (f'"{p}' in code or f"'{p}" in code)
-                          for p in dynamic)]
-    assert unused == []
+    # keys built in code: "day_" + weekday, "outcome_" + outcome, "receipt_title_" ~ kind …
+    dynamic = ("day_", "outcome_", "receipt_title_", "receipt_next_")
+
+    def used(key: str) -> bool:
+        if key in literals or any(key.startswith(p) and p in code for p in dynamic):
+            return True
+        if key.endswith("_title") and key.removesuffix("_title") in literals:
+            return '~ "_title"' in code  # error pages: t(key ~ "_title")
+        return key.startswith("receipt_") and key.removeprefix("receipt_") in literals
+    assert [k for k in table if not used(k)] == []
     called = set(re.findall(r'\bt\(\s*(?:lang,\s*)?["\']([a-z0-9_]+)["\']', code))
     assert {k for k in called if not k.endswith("_")} - set(table) == set()

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Benchmark the form backend under gunicorn on loopback (not a test).
+
+Three routes on the same server, same client: a bare Flask POST that only parses the same form
+body and answers 201 (the baseline), the reclamo POST (validation against the model + draft
+write), and the confirm POST (protocol number + record + outbox, one transaction).  Prints
+requests/s and p50/p99 of each, the ratios to the baseline, and checks that the stored records
+equal the successful confirmations.  Usage: .venv/bin/python scripts/bench_backend.py [-n 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.servers import free_port  # noqa: E402
+
+
+def body(i: int) -> dict:
+    day = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    return {"nome": f"Nome{i}", "cognome": "Bianchi", "comune-residenza": "Sorrento",
+            "indirizzo": "Via Capo 2", "telefono": "081 7654321", "email": "a@example.org",
+            "servizio": "telesoccorso", "data-disservizio": day,
+            "descrizione": "Descrizione del disservizio. " * 4, "privacy": "y"}
+
+
+def run(label, fn, items, clients):
+    lat, ok = [], []
+    lock = threading.Lock()
+
+    def one(item):
+        start = time.perf_counter()
+        result = fn(item)
+        with lock:
+            lat.append(time.perf_counter() - start)
+            ok.append(result)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, items))
+    wall = time.perf_counter() - start
+    lat.sort()
+    stats = {"rps": len(items) / wall, "p50": statistics.median(lat) * 1000,
+             "p99": lat[int(len(lat) * 0.99) - 1] * 1000, "ok": sum(1 for x in ok if x)}
+    print(f"{label:<28} {stats['rps']:8.1f} req/s  p50 {stats['p50']:7.1f} ms  "
+          f"p99 {stats['p99']:7.1f} ms  ok {stats['ok']}/{len(items)}")
+    return stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=600, help="requests per route")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="carta-bench-"))
+    port = free_port()
+    from cryptography.fernet import Fernet
+
+    env = {**os.environ, "CARTA_ROOT": str(REPO), "CARTA_DATABASE_URL": f"sqlite:///{tmp}/b.db",
+           "CARTA_SECRET_KEY": "bench", "CARTA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+           "CARTA_OUTBOX_SENDER": "false", "CARTA_RATELIMIT_SUBMIT": "1000000 per minute",
+           "CARTA_BENCH_BARE_ROUTE": "true", "CARTA_SITE_DIR": str(tmp)}
+    subprocess.run([sys.executable, "-m", "carta", "db", "upgrade", "--root", str(REPO)],
+                   env=env, check=True, capture_output=True)
+    env["CARTA_AUTO_MIGRATE"] = "false"
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k",
+                               "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "form_backend.wsgi:app"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        local = threading.local()
+
+        def client():
+            if not hasattr(local, "s"):
+                local.s = requests.Session()
+                page = local.s.get(base + "/reclamo").text
+                local.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                        page).group(1)
+            return local.s, local.token
+
+        def bare(i):
+            s, _ = client()
+            return s.post(base + "/_bench/bare", data=body(i)).status_code == 201
+
+        drafts = []
+
+        def reclamo(i):
+            s, t = client()
+            r = s.post(base + "/reclamo", data={**body(i), "csrf_token": t},
+                       allow_redirects=False)
+            if r.status_code == 303:
+                drafts.append((s, t, base + r.headers["Location"].split("?")[0]))
+                return True
+            return False
+
+        def confirm(item):
+            s, t, url = item
+            r = requests.post(url, data={"csrf_token": t}, cookies=s.cookies,
+                              allow_redirects=False)
+            return r.status_code == 303
+
+        print(f"gunicorn {args.workers} workers x 4 threads, {args.clients} clients, "
+              f"{args.n} requests per route, SQLite")
+        run("warm-up", bare, range(50), args.clients)
+        b = run("bare POST (parse, 201)", bare, range(args.n), args.clients)
+        r = run("reclamo POST (validate+draft)", reclamo, range(args.n), args.clients)
+        c = run("confirm POST (record+outbox)", confirm, list(drafts), args.clients)
+        import sqlite3
+
+        with sqlite3.connect(tmp / "b.db") as db:
+            stored = db.execute("select count(*) from submissions").fetchone()[0]
+            outbox = db.execute("select count(*) from outbox").fetchone()[0]
+        print(f"stored records {stored} = successful confirmations {c['ok']}: "
+              f"{stored == c['ok']}; outbox rows {outbox}")
+        for name, x in (("reclamo", r), ("confirm", c)):
+            print(f"{name}: throughput {x['rps'] / b['rps']:.2f}x of bare, "
+                  f"p99 {x['p99'] / b['p99']:.2f}x of bare")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
