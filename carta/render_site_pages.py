@@ -52,6 +52,7 @@ def home_page(charter: Charter, lang: str) -> str:
 
 
 def _contact(p: Page, c) -> str:
+    """Address, phones, fax, mobile, e-mail and website of a Contact or an Office."""
     lines = []
     if c.address:
         lines.append(f"- {p.t('office_address')}: {p.inline(c.address)}")
@@ -91,21 +92,9 @@ def offices_page(charter: Charter, lang: str) -> str:
     out = [f"# {p.t('offices_title')}\n", p.t("offices_intro") + "\n"]
     for o in charter.offices:
         out.append(f"## {p.inline(o.name)} {{#{o.id}}}\n")
-        lines = []
-        if o.address:
-            lines.append(f"- {p.t('office_address')}: {p.inline(o.address)}")
         if o.toll_free:
-            lines.append(f"- {p.t('office_toll_free')}: {ltr(o.toll_free)}")
-        if o.phones:
-            lines.append(f"- {p.t('office_phone')}: " + ", ".join(ltr(x) for x in o.phones))
-        if o.fax:
-            lines.append(f"- {p.t('office_fax')}: " + ", ".join(ltr(x) for x in o.fax))
-        if o.mobile:
-            lines.append(f"- {p.t('office_mobile')}: " + ", ".join(ltr(x) for x in o.mobile))
-        lines += [f"- {p.t('office_email')}: <{m}>" for m in o.email]
-        if o.website:
-            lines.append(f"- {p.t('office_website')}: {cell(o.website)}")
-        out.append("\n".join(lines) + "\n")
+            out.append(f"- {p.t('office_toll_free')}: {ltr(o.toll_free)}")
+        out.append(_contact(p, o))
         out.append(f"### {p.t('office_hours')}\n")
         if o.hours:
             out.append(hours_table(p, o.hours) + "\n")

@@ -41,6 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(config["DATABASE_URL"])
     app.extensions["carta_engine"] = engine
     app.extensions["carta_sessions"] = sessions(engine)
+    reader = make_engine(config["DATABASE_URL"], read_only=True) \
+        if config["DATABASE_URL"].startswith("sqlite") else engine
+    app.extensions["carta_reader"] = sessions(reader)
     key = config.get("ENCRYPTION_KEY")
     app.extensions["carta_fernet"] = Fernet(key) if key else None
     if config.get("AUTO_MIGRATE", True):

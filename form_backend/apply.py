@@ -42,16 +42,5 @@ def apply(slug: str):
 @limiter.limit(submit_limit, methods=["POST"])
 def check(slug: str, draft_id: str):
     """Check your answers, then send."""
-    service = _service(slug)
-    definition = flow.charter().form_by_id["domanda"]
-    if request.method == "POST":
-        response = flow.confirm(definition, service, draft_id, "domanda")
-        return response or abort(404)
-    loaded = flow.load_draft(draft_id)
-    if loaded is None:
-        abort(404)
-    _, answers, files = loaded
-    rows = flow.summary(definition, service, answers, files)
-    return render_template("check.html", rows=rows, service=service, definition=definition,
-                           back=f"/domanda/{slug}?lang={g.lang}",
-                           title=label_of(definition.title, g.lang))
+    return flow.check_step(flow.charter().form_by_id["domanda"], _service(slug), draft_id,
+                           "domanda", f"/domanda/{slug}?lang={g.lang}")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, request
 
 from form_backend import flow
 from form_backend.extensions import limiter, submit_limit
-from form_backend.forms import label_of
 
 bp = Blueprint("complaint", __name__)
 
@@ -34,14 +33,5 @@ def complaint():
 @limiter.limit(submit_limit, methods=["POST"])
 def check(draft_id: str):
     """Check your answers, then send."""
-    definition = flow.charter().form_by_id["reclamo"]
-    if request.method == "POST":
-        response = flow.confirm(definition, None, draft_id, "reclamo")
-        return response or abort(404)
-    loaded = flow.load_draft(draft_id)
-    if loaded is None:
-        abort(404)
-    _, answers, files = loaded
-    rows = flow.summary(definition, None, answers, files)
-    return render_template("check.html", rows=rows, service=None, definition=definition,
-                           back=f"/reclamo?lang={g.lang}", title=label_of(definition.title, g.lang))
+    return flow.check_step(flow.charter().form_by_id["reclamo"], None, draft_id, "reclamo",
+                           f"/reclamo?lang={g.lang}")

@@ -8,6 +8,8 @@ lock at BEGIN so concurrent submissions queue instead of failing); PostgreSQL wh
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 from pathlib import Path
 
 from sqlalchemy import (
@@ -160,8 +162,13 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with durable, concurrency-safe settings for SQLite or PostgreSQL."""
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine with durable, concurrency-safe settings for SQLite or PostgreSQL.
+
+    With SQLite, writers take the write lock at BEGIN (``BEGIN IMMEDIATE``) so they queue
+    instead of failing; ``read_only`` engines start plain transactions, which WAL lets run
+    beside a writer without waiting.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -178,9 +185,29 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
 
+        # Writers queue on an OS file lock before BEGIN IMMEDIATE: a blocked writer wakes the
+        # moment the lock is free, instead of SQLite's sleep-and-retry, which makes long tails
+        # under concurrency (threads and gunicorn workers alike).
+        lock_path = f"{path}.writer-lock" if path and path != ":memory:" else None
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
+            if read_only:
+                conn.exec_driver_sql("BEGIN")
+                return
+            if lock_path:
+                record = conn.connection._connection_record
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                record.info["carta_lock"] = fd
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_release(dbapi_conn, record):
+            fd = record.info.pop("carta_lock", None)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
         return engine
     if url.startswith("postgresql://"):

@@ -31,11 +31,21 @@ def form_class(definition: Form, service: Service | None):
                       (int(cfg["UPLOAD_MAX_BYTES"]), int(cfg["UPLOAD_MAX_FILES"])))
 
 
-def form_version(definition: Form) -> str:
-    """Code, revision and a digest of the definition the answers were checked against."""
-    digest = hashlib.sha256(json.dumps(definition.model_dump(mode="json"), sort_keys=True)
-                            .encode()).hexdigest()[:12]
-    return f"{definition.code} rev {definition.revision or '-'} {digest}"
+_DEFINITIONS: dict[int, tuple[Form, dict, str]] = {}
+
+
+def definition_record(definition: Form) -> tuple[dict, str]:
+    """The definition as stored with each record, and its version: code, revision, digest.
+
+    Computed once per loaded definition (the charter is immutable while the app runs)."""
+    cached = _DEFINITIONS.get(id(definition))
+    if cached is None or cached[0] is not definition:
+        dumped = definition.model_dump(mode="json")
+        digest = hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()[:12]
+        cached = (definition, dumped,
+                  f"{definition.code} rev {definition.revision or '-'} {digest}")
+        _DEFINITIONS[id(definition)] = cached
+    return cached[1], cached[2]
 
 
 def sensitive_names(definition: Form, service: Service | None) -> set[str]:
@@ -101,7 +111,7 @@ def load_draft(draft_id: str) -> tuple[Draft, dict[str, Any], list[Attachment]] 
     """A draft with its decrypted answers and attachments, or None when gone."""
     if not draft_id.isalnum() or len(draft_id) > 64:
         return None
-    with current_app.extensions["carta_sessions"]() as session:
+    with current_app.extensions["carta_reader"]() as session:
         draft = session.get(Draft, draft_id)
         if draft is None:
             return None
@@ -141,7 +151,7 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     if loaded is None:
         from form_backend.db import find_by_key
 
-        with sessions() as session:
+        with current_app.extensions["carta_reader"]() as session:
             if find_by_key(session, draft_id):
                 return redirect(f"/ricevuta/{draft_id}?lang={g.lang}", 303)
         return None
@@ -149,20 +159,22 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     secret_names = sensitive_names(definition, service)
     total, _ = points(charter(), service, answers) if service else (None, False)
     copy_to = answers.get("email") if answers.get("copia-email") else None
+    dumped, version = definition_record(definition)
     pending = Pending(
         kind=kind, key=draft.id, lang=draft.lang, charter=charter(),
-        definition=definition.model_dump(mode="json"), form_version=form_version(definition),
+        definition=dumped, form_version=version,
         answers={k: v for k, v in answers.items() if k not in secret_names},
         sensitive={k: v for k, v in answers.items() if k in secret_names},
         uploads=[Upload(a.document, a.filename, a.content_type, a.content) for a in files],
         service=service, comune=answers.get("comune") if kind == "domanda" else None,
         points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
-    store(sessions, current_app.extensions["carta_fernet"], pending,
-          current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
-          request.host_url)
-    with sessions.begin() as session:
+    def drop_draft(session) -> None:
         session.execute(delete(Attachment).where(Attachment.draft_id == draft.id))
         session.execute(delete(Draft).where(Draft.id == draft.id))
+
+    store(sessions, current_app.extensions["carta_fernet"], pending,
+          current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
+          request.host_url, cleanup=drop_draft)
     return redirect(f"/ricevuta/{draft.id}?lang={g.lang}", 303)
 
 
@@ -189,3 +201,18 @@ def expire_drafts(hours: int = 24) -> int:
     limit = utcnow() - dt.timedelta(hours=hours)
     with current_app.extensions["carta_sessions"].begin() as session:
         return session.execute(delete(Draft).where(Draft.created_at < limit)).rowcount
+
+
+def check_step(definition: Form, service: Service | None, draft_id: str, kind: str, back: str):
+    """GET: the check-your-answers page of a draft; POST: send it (CSRF-protected)."""
+    from flask import abort
+
+    if request.method == "POST":
+        return confirm(definition, service, draft_id, kind) or abort(404)
+    loaded = load_draft(draft_id)
+    if loaded is None:
+        abort(404)
+    _, answers, files = loaded
+    return render_template("check.html", rows=summary(definition, service, answers, files),
+                           service=service, definition=definition, back=back,
+                           title=label_of(definition.title, g.lang))

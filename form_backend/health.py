@@ -12,7 +12,7 @@ from form_backend.db import Outbox, utcnow
 def health(app: Flask) -> tuple[dict, int]:
     """Health document and HTTP status (503 when the database does not answer)."""
     try:
-        with app.extensions["carta_sessions"]() as session:
+        with app.extensions["carta_reader"]() as session:
             backlog, oldest = session.execute(
                 select(func.count(Outbox.id), func.min(Outbox.created_at))
                 .where(Outbox.sent_at.is_(None))).one()

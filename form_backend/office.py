@@ -66,7 +66,7 @@ def login():
     if request.method == "POST":
         name = request.form.get("name", "")[:80]
         password = request.form.get("password", "")[:200]
-        with current_app.extensions["carta_sessions"]() as s:
+        with current_app.extensions["carta_reader"]() as s:
             user = s.execute(select(User).where(User.name == name, User.active)).scalar()
         try:
             if user is None:
@@ -104,7 +104,7 @@ def index():
         value = request.args.get(name)
         if value:
             q = q.where(getattr(Submission, name) == value)
-    with current_app.extensions["carta_sessions"]() as s:
+    with current_app.extensions["carta_reader"]() as s:
         records = s.execute(q.order_by(Submission.created_at.desc()).limit(500)).scalars().all()
     today = dt.datetime.now(ROME).date()
     records.sort(key=lambda r: (not _overdue(r, today), min(r.deadlines.values(), default="9")))
@@ -114,7 +114,7 @@ def index():
 
 
 def _get(record_id: int) -> Submission:
-    with current_app.extensions["carta_sessions"]() as s:
+    with current_app.extensions["carta_reader"]() as s:
         record = s.get(Submission, record_id)
         if record is None:
             abort(404)
@@ -157,7 +157,7 @@ def change_status(record_id: int):
 @login_required
 def attachment(record_id: int, attachment_id: int):
     """Download an attachment (served as a download, never rendered inline)."""
-    with current_app.extensions["carta_sessions"]() as s:
+    with current_app.extensions["carta_reader"]() as s:
         a = s.get(Attachment, attachment_id)
         if a is None or a.submission_id != record_id:
             abort(404)
@@ -193,7 +193,7 @@ def _download(data: bytes, name: str):
 @login_required
 def export():
     """Every submission as CSV (';', UTF-8 with BOM for Excel); no special-category data."""
-    with current_app.extensions["carta_sessions"]() as s:
+    with current_app.extensions["carta_reader"]() as s:
         records = s.execute(select(Submission).order_by(Submission.year, Submission.seq)
                             ).scalars().all()
     rows = [["protocollo", "tipo", "ricevuta", "stato", "servizio", "comune", "cognome", "nome",
@@ -213,7 +213,7 @@ def ranking(slug: str):
         abort(404)
     bands = {b.id: i for i, b in enumerate(flow.charter().bands.bands)} \
         if flow.charter().bands else {}
-    with current_app.extensions["carta_sessions"]() as s:
+    with current_app.extensions["carta_reader"]() as s:
         records = s.execute(select(Submission).where(Submission.kind == "domanda",
                                                      Submission.service == slug)).scalars().all()
     records.sort(key=lambda r: (-(r.points or 0), bands.get(r.band or "", 99), r.year, r.seq))

@@ -17,7 +17,7 @@ bp = Blueprint("receipt", __name__)
 def _record(key: str):
     if not key.isalnum() or len(key) > 64:
         abort(404)
-    with current_app.extensions["carta_sessions"]() as session:
+    with current_app.extensions["carta_reader"]() as session:
         record = find_by_key(session, key)
     if record is None:
         abort(404)

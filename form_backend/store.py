@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -118,37 +119,45 @@ def deadlines(charter: Charter, kind: str, received: dt.date, service: Service |
 
 
 def store(sessions: sessionmaker[Session], fernet: Fernet | None, p: Pending,
-          office_email: str, site_base: str = "") -> Submission:
-    """Store ``p`` and its e-mails atomically; return the (new or already stored) record."""
-    with sessions() as session:
-        existing = find_by_key(session, p.key)
-        if existing is not None:
-            return existing
+          office_email: str, site_base: str = "",
+          cleanup: Callable[[Session], None] | None = None) -> Submission:
+    """Store ``p`` and its e-mails atomically; return the (new or already stored) record.
+
+    ``cleanup`` runs in the same transaction (the confirm step removes the draft there), so a
+    submission costs one durable commit.
+    """
     now = dt.datetime.now(ROME)
+    # everything that does not need the protocol number is prepared outside the transaction:
+    # the write lock is held only for the inserts
+    fields = dict(kind=p.kind, year=now.year, idempotency_key=p.key, lang=p.lang,
+                  service=p.service.slug if p.service else None, comune=p.comune,
+                  status="ricevuta", charter_hash=p.charter.content_hash,
+                  form_version=p.form_version, definition=p.definition, data=p.answers,
+                  sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p),
+                  points=p.points, band=p.band, created_at=now.astimezone(dt.UTC),
+                  deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
+    attachments = [dict(document=u.document, filename=u.filename[:255],
+                        content_type=u.content_type, size=len(u.content), sha256=u.sha256,
+                        content=u.content) for u in p.uploads]
     try:
         with sessions.begin() as session:
+            existing = find_by_key(session, p.key)
+            if existing is not None:
+                return existing
             number = next_protocol(session, now.year)
-            record = Submission(
-                kind=p.kind, year=now.year, seq=number,
-                protocol=format_protocol(now.year, number), idempotency_key=p.key,
-                lang=p.lang, service=p.service.slug if p.service else None, comune=p.comune,
-                status="ricevuta", charter_hash=p.charter.content_hash,
-                form_version=p.form_version, definition=p.definition, data=p.answers,
-                sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p),
-                points=p.points, band=p.band,
-                deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
+            record = Submission(seq=number, protocol=format_protocol(now.year, number),
+                                **fields)
             session.add(record)
             session.flush()
-            for u in p.uploads:
-                session.add(Attachment(submission_id=record.id, document=u.document,
-                                       filename=u.filename[:255], content_type=u.content_type,
-                                       size=len(u.content), sha256=u.sha256,
-                                       content=u.content))
+            session.add_all([Attachment(submission_id=record.id, **a) for a in attachments])
             session.add(AuditEvent(submission_id=record.id, user="sistema", action="ricevuta",
                                    to_status="ricevuta"))
-            for recipient, body in _emails(p, record, office_email, site_base):
-                session.add(Outbox(submission_id=record.id, recipient=recipient,
-                                   subject=_subject(p, record), body=body))
+            subject = _subject(p, record)
+            session.add_all([Outbox(submission_id=record.id, recipient=recipient,
+                                    subject=subject, body=body)
+                             for recipient, body in _emails(p, record, office_email, site_base)])
+            if cleanup is not None:
+                cleanup(session)
             return record
     except IntegrityError:
         # the same key raced us (double click): the other request stored it
