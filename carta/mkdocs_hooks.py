@@ -18,6 +18,9 @@ from carta.site_build import charter_at, generated_files, write_changed
 from carta.site_text import direction
 
 _HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
+# static-i18n runs the whole build once per language, hooks included: generate the docs once
+# per version of the charter, not once per language
+_WRITTEN: dict[str, tuple[str, str | None]] = {}
 
 
 @event_priority(100)  # before mkdocs-static-i18n reads the nav and the docs
@@ -29,8 +32,11 @@ def on_config(config):
     except CharterError as exc:
         raise PluginError("the charter does not validate:\n" + str(exc)) from None
     pdf_dir = config.extra.get("carta_pdf_dir")
-    write_changed(Path(config.docs_dir), generated_files(
-        charter, (base / pdf_dir).resolve() if pdf_dir else None))
+    version = (charter.content_hash, pdf_dir)
+    if _WRITTEN.get(config.docs_dir) != version:
+        write_changed(Path(config.docs_dir), generated_files(
+            charter, (base / pdf_dir).resolve() if pdf_dir else None))
+        _WRITTEN[config.docs_dir] = version
     config.nav = nav(charter)
     return config
 
