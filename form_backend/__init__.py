@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     reader = make_engine(config["DATABASE_URL"], read_only=True) \
         if config["DATABASE_URL"].startswith("sqlite") else engine
     app.extensions["carta_reader"] = sessions(reader)
+    scratch = make_engine(config["DATABASE_URL"], scratch=True) \
+        if config["DATABASE_URL"].startswith("sqlite") else engine
+    app.extensions["carta_drafts"] = sessions(scratch)
     key = config.get("ENCRYPTION_KEY")
     app.extensions["carta_fernet"] = Fernet(key) if key else None
     if config.get("AUTO_MIGRATE", True):

@@ -162,12 +162,13 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def make_engine(url: str, read_only: bool = False) -> Engine:
+def make_engine(url: str, read_only: bool = False, scratch: bool = False) -> Engine:
     """An engine with durable, concurrency-safe settings for SQLite or PostgreSQL.
 
     With SQLite, writers take the write lock at BEGIN (``BEGIN IMMEDIATE``) so they queue
     instead of failing; ``read_only`` engines start plain transactions, which WAL lets run
-    beside a writer without waiting.
+    beside a writer without waiting.  ``scratch`` engines write without waiting for the disk
+    (synchronous NORMAL): used only for drafts, which nobody has been promised yet.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -180,7 +181,7 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA synchronous=NORMAL" if scratch else "PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()

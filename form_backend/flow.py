@@ -24,11 +24,20 @@ def charter() -> Charter:
     return current_app.extensions["carta"]
 
 
+_FORM_CLASSES: dict[tuple, type] = {}
+
+
 def form_class(definition: Form, service: Service | None):
-    """The WTForms class of ``definition`` in the request's language."""
+    """The WTForms class of ``definition`` in the request's language (built once per
+    charter, form, language and scheda: the charter does not change while the app runs)."""
     cfg = current_app.config
-    return build_form(charter(), definition, g.lang, service,
-                      (int(cfg["UPLOAD_MAX_BYTES"]), int(cfg["UPLOAD_MAX_FILES"])))
+    limits = (int(cfg["UPLOAD_MAX_BYTES"]), int(cfg["UPLOAD_MAX_FILES"]))
+    key = (charter().content_hash, definition.id, g.lang, service.slug if service else None,
+           limits)
+    cls = _FORM_CLASSES.get(key)
+    if cls is None:
+        cls = _FORM_CLASSES[key] = build_form(charter(), definition, g.lang, service, limits)
+    return cls
 
 
 _DEFINITIONS: dict[int, tuple[Form, dict, str]] = {}
@@ -86,8 +95,7 @@ def receive(definition: Form, service: Service | None, form, kind: str):
     draft = Draft(id=secrets.token_hex(16), kind=kind, service=service.slug if service else None,
                   lang=g.lang, data=public,
                   sensitive=encrypt(current_app.extensions["carta_fernet"], secret))
-    sessions = current_app.extensions["carta_sessions"]
-    with sessions.begin() as session:
+    with current_app.extensions["carta_drafts"].begin() as session:
         session.add(draft)
         session.flush()  # the draft row first: attachments point to it
         for name, field in form._fields.items():

@@ -67,12 +67,21 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=600, help="requests per route")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="carta-bench-"))
     port = free_port()
     from cryptography.fernet import Fernet
 
-    env = {**os.environ, "CARTA_ROOT": str(REPO), "CARTA_DATABASE_URL": f"sqlite:///{tmp}/b.db",
+    pg = None
+    url = f"sqlite:///{tmp}/b.db"
+    if args.db == "postgresql":
+        from tests.servers import Postgres
+
+        pg = Postgres()
+        pg.start()
+        url = pg.new_database("bench")
+    env = {**os.environ, "CARTA_ROOT": str(REPO), "CARTA_DATABASE_URL": url,
            "CARTA_SECRET_KEY": "bench", "CARTA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
            "CARTA_OUTBOX_SENDER": "false", "CARTA_RATELIMIT_SUBMIT": "1000000 per minute",
            "CARTA_BENCH_BARE_ROUTE": "true", "CARTA_SITE_DIR": str(tmp)}
@@ -122,16 +131,17 @@ def main() -> int:
             return r.status_code == 303
 
         print(f"gunicorn {args.workers} workers x 4 threads, {args.clients} clients, "
-              f"{args.n} requests per route, SQLite")
+              f"{args.n} requests per route, {args.db}")
         run("warm-up", bare, range(50), args.clients)
         b = run("bare POST (parse, 201)", bare, range(args.n), args.clients)
         r = run("reclamo POST (validate+draft)", reclamo, range(args.n), args.clients)
         c = run("confirm POST (record+outbox)", confirm, list(drafts), args.clients)
-        import sqlite3
+        from sqlalchemy import create_engine, text
 
-        with sqlite3.connect(tmp / "b.db") as db:
-            stored = db.execute("select count(*) from submissions").fetchone()[0]
-            outbox = db.execute("select count(*) from outbox").fetchone()[0]
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.connect() as db:
+            stored = db.execute(text("select count(*) from submissions")).scalar()
+            outbox = db.execute(text("select count(*) from outbox")).scalar()
         print(f"stored records {stored} = successful confirmations {c['ok']}: "
               f"{stored == c['ok']}; outbox rows {outbox}")
         for name, x in (("reclamo", r), ("confirm", c)):
@@ -140,6 +150,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if pg is not None:
+            pg.stop()
     return 0
 
 
