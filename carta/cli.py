@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -14,6 +15,11 @@ def _load(args: argparse.Namespace):
     try:
         return load_charter(args.root)
     except CharterError as exc:
+        if getattr(args, "json", False):  # for editors' tools: one JSON shape per problem
+            json.dump([p.as_dict() for p in exc.problems], sys.stdout, ensure_ascii=False,
+                      indent=1)
+            print()
+            raise SystemExit(1) from None
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         n = len(exc.problems)
@@ -254,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("check", cmd_check, "validate the charter and report every problem at once")
+    p.add_argument("--json", action="store_true",
+                   help="print the problems as a JSON list on stdout (for tools)")
     p.add_argument("--translations", action="store_true",
                    help="report per-language coverage of the text fields")
     p.add_argument("--strict", action="store_true",

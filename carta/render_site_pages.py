@@ -180,14 +180,14 @@ def tariffs_page(charter: Charter, lang: str) -> str:
 
 
 def _points(p: Page, par) -> str:
+    if par.is_requirement:
+        return p.t("parameter_requirement")
     if par.steps:
         return "<br>".join(f"{p.inline(s.condition)}: {ltr(str(s.points))}" for s in par.steps)
     if par.points is not None:
         text = ltr(str(par.points))
-    elif par.points_max is not None:
-        text = p.t("points_range", min=par.points_min or 0, max=par.points_max)
     else:
-        return p.t("parameter_requirement")
+        text = p.t("points_range", min=par.points_min or 0, max=par.points_max)
     if par.extra_per_minor:
         text += "; " + p.t("per_minor", n=par.extra_per_minor)
     return text

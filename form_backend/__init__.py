@@ -14,7 +14,6 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -133,9 +132,3 @@ def _error_pages(app: Flask) -> None:
     def unexpected(exc):
         log.exception("unexpected error on %s %s", request.method, request.path)
         return page(500, "err_500")
-
-
-def ping_database(app: Flask) -> None:
-    """Raise if the database cannot answer."""
-    with app.extensions["carta_engine"].connect() as conn:
-        conn.execute(text("SELECT 1"))

@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from carta.model import Charter
 from carta.rules import FieldType, Form
 from carta.service import Service
-from form_backend.db import Attachment, Draft, utcnow
+from form_backend.db import Attachment, Draft
 from form_backend.forms import applicable_parameters, build_form, file_kind, label_of, points
 from form_backend.store import Pending, Upload, decrypt, encrypt, store
 
@@ -200,15 +200,6 @@ def band_for(isee: str | None) -> str | None:
         if pct >= lo and (hi is None or pct <= hi):
             return band.id
     return bands.bands[-1].id
-
-
-def expire_drafts(hours: int = 24) -> int:
-    """Remove drafts older than ``hours`` (never sent); returns how many."""
-    import datetime as dt
-
-    limit = utcnow() - dt.timedelta(hours=hours)
-    with current_app.extensions["carta_sessions"].begin() as session:
-        return session.execute(delete(Draft).where(Draft.created_at < limit)).rowcount
 
 
 def check_step(definition: Form, service: Service | None, draft_id: str, kind: str, back: str):

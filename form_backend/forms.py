@@ -309,12 +309,6 @@ def _cf(f, label, *_):
                                                           "spellcheck": "false"})
 
 
-def _select(choices):
-    def make(f, label, *_):
-        return SelectField(label, choices=[("", "—"), *choices], validate_choice=False)
-    return make
-
-
 def _comune(f, label, charter, lang, service):
     return SelectField(label, choices=[("", "—")] + [(c.id, c.name)
                                                      for c in charter.district.members()],

@@ -79,3 +79,13 @@ def test_check_translations_strict_fails_below_100(tmp_path):
 
 def test_unknown_command_is_a_usage_error():
     assert carta("frobnicate").returncode == 2
+
+
+def test_check_json_gives_one_shape_per_problem(tmp_path):
+    service = base(SERVICE)
+    service["area"] = "Z"
+    result = carta("check", "--json", "--root", str(write_charter(tmp_path, {SERVICE: service})))
+    assert result.returncode == 1
+    problems = json.loads(result.stdout)
+    assert problems == [{"file": SERVICE, "line": 2, "column": 1, "path": "area",
+                         "message": "unknown area 'Z'; known: A, B"}]
