@@ -30,10 +30,14 @@ class Page:
         return self.charter.t(self.lang, key, **values)
 
     def text(self, value: Text | None) -> str:
-        """Block text (Markdown) in the page language, marked up when shown in Italian."""
+        """Block text (Markdown) in the page language, marked up when shown in Italian.
+
+        Raw HTML in the YAML is escaped: editors write Markdown, and nothing they write can
+        put markup or script into the site."""
         if value is None:
             return ""
         body, used = value.resolve(self.lang)
+        body = html.escape(body, quote=False)
         if used != self.lang:
             self.fallback = True
             return (f'<div lang="{used}" dir="{direction(used)}" class="carta-fallback" '

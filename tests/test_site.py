@@ -200,3 +200,15 @@ def test_interface_strings_are_all_used_and_all_defined():
     assert [k for k in table if not used(k)] == []
     called = set(re.findall(r'\bt\(\s*(?:lang,\s*)?["\']([a-z0-9_]+)["\']', code))
     assert {k for k in called if not k.endswith("_")} - set(table) == set()
+
+
+def test_html_in_the_yaml_is_shown_as_text_not_run(tmp_path):
+    service = base("services/telesoccorso.yaml")
+    service["what"] = "Testo **importante** <script>alert(1)</script> <img src=x onerror=alert(2)>"
+    root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (tmp_path / "site" / "servizi" / "telesoccorso" / "index.html").read_text()
+    assert "<strong>importante</strong>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<script>alert" not in html
