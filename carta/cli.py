@@ -227,6 +227,36 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database online (consistent while the server runs)."""
+    from form_backend.backup import backup
+    from form_backend.config import load_config
+
+    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
+    try:
+        n = backup(config["DATABASE_URL"], Path(args.out))
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"carta: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {n} submissions to {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the SQLite database with a backup (stop the server first)."""
+    from form_backend.backup import restore
+    from form_backend.config import load_config
+
+    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
+    try:
+        n = restore(config["DATABASE_URL"], Path(args.file))
+    except (ValueError, RuntimeError, OSError, Exception) as exc:  # sqlite3 errors included
+        print(f"carta: restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {n} submissions from {args.file}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     """Create or update the database schema (Alembic migrations)."""
     from form_backend.config import load_config
@@ -297,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     q = outbox.add_parser("send", help="deliver the e-mails that are due")
     q.add_argument("--root", default=".")
     q.set_defaults(func=cmd_outbox)
+    p = add("backup", cmd_backup, "online, consistent copy of the SQLite database")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = add("restore", cmd_restore, "replace the SQLite database with a backup")
+    p.add_argument("file", metavar="FILE")
     p = add("db", None, "database")
     db = p.add_subparsers(dest="db_command", required=True)
     q = db.add_parser("upgrade", help="create or update the schema")

@@ -462,3 +462,28 @@ def test_junk_never_causes_a_server_error(sqlite_backend):
             assert r.status_code < 500, (data, r.status_code)
 
         post()
+
+
+def test_backup_while_serving_then_restore_finds_every_record(sqlite_backend, tmp_path):
+    import subprocess
+    import sys
+
+    app = sqlite_backend()
+    url = app.config["DATABASE_URL"]
+    from form_backend.backup import backup, restore
+
+    with http_server(app) as base:
+        for i in range(5):
+            submit(requests.Session(), base, "/reclamo", reclamo(nome=f"P{i}"))
+        copy = tmp_path / "copia.db"
+        assert backup(url, copy) == 5
+        submit(requests.Session(), base, "/reclamo", reclamo(nome="dopo"))
+    assert count(app, Submission) == 6
+    app.extensions["carta_engine"].dispose()
+    assert restore(url, copy) == 5
+    with app.extensions["carta_reader"]() as s:
+        protocols = sorted(s.execute(select(Submission.protocol)).scalars())
+    assert [p[-7:] for p in protocols] == ["0000001", "0000002", "0000003", "0000004", "0000005"]
+    bad = subprocess.run([sys.executable, "-m", "carta", "restore", str(tmp_path / "nessuno.db"),
+                          "--root", str(REPO)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "restore failed" in bad.stderr
