@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from carta.load import load_charter
-from form_backend import security
+from form_backend import logs, security
 from form_backend.config import load_config
 from form_backend.db import make_engine, sessions
 from form_backend.extensions import csrf, limiter
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.install(app)
+    logs.install(app)
     install_i18n(app)
 
     from form_backend import apply, complaint, office, receipt, site
@@ -130,5 +131,7 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.error("unexpected error", exc_info=exc,
+                  extra={"method": request.method,
+                         "route": request.url_rule.rule if request.url_rule else None})
         return page(500, "err_500")

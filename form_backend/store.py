@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -34,6 +35,7 @@ from form_backend.db import (
 )
 
 ROME = ZoneInfo("Europe/Rome")
+log = logging.getLogger("carta.store")
 
 
 @dataclass
@@ -158,7 +160,9 @@ def store(sessions: sessionmaker[Session], fernet: Fernet | None, p: Pending,
                              for recipient, body in _emails(p, record, office_email, site_base)])
             if cleanup is not None:
                 cleanup(session)
-            return record
+        log.info("submission stored", extra={"protocol": record.protocol, "kind": p.kind,
+                                              "service": fields["service"]})
+        return record
     except IntegrityError:
         # the same key raced us (double click): the other request stored it
         with sessions() as session:

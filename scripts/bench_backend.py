@@ -120,14 +120,19 @@ def main() -> int:
             r = s.post(base + "/reclamo", data={**body(i), "csrf_token": t},
                        allow_redirects=False)
             if r.status_code == 303:
-                drafts.append((s, t, base + r.headers["Location"].split("?")[0]))
+                drafts.append((s.cookies.get("session"), t,
+                               base + r.headers["Location"].split("?")[0]))
                 return True
             return False
 
+        confirm_local = threading.local()
+
         def confirm(item):
-            s, t, url = item
-            r = requests.post(url, data={"csrf_token": t}, cookies=s.cookies,
-                              allow_redirects=False)
+            cookie, t, url = item
+            if not hasattr(confirm_local, "s"):  # keep-alive, like the other routes
+                confirm_local.s = requests.Session()
+            confirm_local.s.cookies.set("session", cookie)
+            r = confirm_local.s.post(url, data={"csrf_token": t}, allow_redirects=False)
             return r.status_code == 303
 
         print(f"gunicorn {args.workers} workers x 4 threads, {args.clients} clients, "

@@ -487,3 +487,20 @@ def test_backup_while_serving_then_restore_finds_every_record(sqlite_backend, tm
     bad = subprocess.run([sys.executable, "-m", "carta", "restore", str(tmp_path / "nessuno.db"),
                           "--root", str(REPO)], capture_output=True, text=True)
     assert bad.returncode == 1 and "restore failed" in bad.stderr
+
+
+def test_logs_are_json_lines_without_personal_data(sqlite_backend, capfd):
+    import json as jsonlib
+
+    app = sqlite_backend()
+    with http_server(app) as base:
+        submit(requests.Session(), base, "/domanda/telesoccorso", domanda(),
+               files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    err = capfd.readouterr().err
+    lines = [jsonlib.loads(x) for x in err.splitlines() if x.startswith("{")]
+    routes = {x.get("route") for x in lines}
+    assert "/domanda/<slug>" in routes and "/domanda/<slug>/controlla/<draft_id>" in routes
+    assert any(x["msg"] == "submission stored" and x["protocol"].endswith("/0000001")
+               for x in lines)
+    for secret in ("Rossi", CF, "mario@example.org", "Via Roma", "081 1234567", "7500"):
+        assert secret not in err
