@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -148,7 +149,9 @@ def summary(definition: Form, service: Service | None, answers: dict, files) -> 
             value = choices.get(str(value), value)
         elif value is True:
             value = charter().t(g.lang, "print_yes")
-        rows.append((name, field.label.text, value))
+        elif (field.render_kw or {}).get("type") == "date":
+            value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        rows.append((name, field.label.text.removesuffix(" *"), value))
     return rows
 
 
@@ -174,7 +177,9 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         answers={k: v for k, v in answers.items() if k not in secret_names},
         sensitive={k: v for k, v in answers.items() if k in secret_names},
         uploads=[Upload(a.document, a.filename, a.content_type, a.content) for a in files],
-        service=service, comune=answers.get("comune") if kind == "domanda" else None,
+        # a complaint about a scheda is filed under it, so the office can filter by service
+        service=service or charter().service_by_slug.get(answers.get("servizio", "")),
+        comune=answers.get("comune") if kind == "domanda" else None,
         points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
     def drop_draft(session) -> None:
         session.execute(delete(Attachment).where(Attachment.draft_id == draft.id))

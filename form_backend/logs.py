@@ -58,7 +58,7 @@ def install(app: Flask) -> None:
     @app.after_request
     def _log(response):
         rule = request.url_rule.rule if request.url_rule else "<unmatched>"
-        if not rule.startswith("/<path:path>") and rule != "/":  # the static site is quiet
+        if not rule.startswith(("/<path:path>", "/_carta/")) and rule != "/":  # files: quiet
             access.info("request", extra={
                 "method": request.method, "route": rule, "status": response.status_code,
                 "ms": round((time.perf_counter() - g.get("carta_started", time.perf_counter()))

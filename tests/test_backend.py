@@ -244,6 +244,7 @@ def test_complaint_window_and_deadlines_in_working_days(sqlite_backend):
         record = s.execute(select(Submission)).scalar_one()
     from carta.calendar import add_working_days
 
+    assert record.service == "telesoccorso"  # filed under the scheda it is about
     received = record.created_at.date()
     assert record.deadlines["call_in"] == (received + dt.timedelta(days=5)).isoformat()
     assert record.deadlines["meeting"] == add_working_days(received, 30).isoformat()
