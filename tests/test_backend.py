@@ -245,7 +245,10 @@ def test_complaint_window_and_deadlines_in_working_days(sqlite_backend):
     from carta.calendar import add_working_days
 
     assert record.service == "telesoccorso"  # filed under the scheda it is about
-    received = record.created_at.date()
+    from form_backend.store import ROME
+
+    created = record.created_at
+    received = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).astimezone(ROME).date()
     assert record.deadlines["call_in"] == (received + dt.timedelta(days=5)).isoformat()
     assert record.deadlines["meeting"] == add_working_days(received, 30).isoformat()
     assert record.deadlines["user_protection"] == (received + dt.timedelta(days=40)).isoformat()
