@@ -116,16 +116,17 @@ def receive(definition: Form, service: Service | None, form, kind: str):
     return redirect(f"{base}/controlla/{draft.id}?lang={g.lang}", 303)
 
 
-def load_draft(draft_id: str) -> tuple[Draft, dict[str, Any], list[Attachment]] | None:
+def load_draft(draft_id: str) -> tuple[Any, dict[str, Any], list] | None:
     """A draft with its decrypted answers and attachments, or None when gone."""
     if not draft_id.isalnum() or len(draft_id) > 64:
         return None
+    drafts, files_t = Draft.__table__, Attachment.__table__
     with current_app.extensions["carta_reader"]() as session:
-        draft = session.get(Draft, draft_id)
+        draft = session.execute(select(drafts).where(drafts.c.id == draft_id)).first()
         if draft is None:
             return None
-        files = session.execute(select(Attachment).where(Attachment.draft_id == draft_id)
-                                .order_by(Attachment.id)).scalars().all()
+        files = session.execute(select(files_t).where(files_t.c.draft_id == draft_id)
+                                .order_by(files_t.c.id)).all()
     answers = {**draft.data, **decrypt(current_app.extensions["carta_fernet"], draft.sensitive)}
     return draft, answers, files
 

@@ -90,7 +90,8 @@ def main() -> int:
     env["CARTA_AUTO_MIGRATE"] = "false"
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k",
                                "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "form_backend.wsgi:app"], env=env)
+                               "--log-level", "warning", "form_backend.wsgi:app"], env=env,
+                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
