@@ -11,7 +11,7 @@ from tests.factory import REPO
 def test_no_acknowledged_submission_is_lost_under_faults():
     result = subprocess.run([sys.executable, str(REPO / "scripts" / "stress"),
                              "--submissions", "80", "--clients", "8", "--workers", "2",
-                             "--max-seconds", "240"], capture_output=True, text=True,
+                             "--max-seconds", "240", "--hostile", "150"], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "FAIL" not in result.stdout
