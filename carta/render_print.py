@@ -456,7 +456,7 @@ def general_document(charter: Charter, lang: str) -> str:
     if charter.bands:
         out.append(f"<h2>{html.escape(p.t('bands_title'))}</h2>{_md(p, charter.bands.reference)}"
                    "<table><tbody>" + "".join(
-                       f"<tr><td>{_esc(p, b.name)}</td><td>{_num(_band_range(p, b))}</td></tr>"
+                       f"<tr><td>{_esc(p, b.name)}</td><td>{_num(p.band_range(b))}</td></tr>"
                        for b in charter.bands.bands) + "</tbody></table>")
     out.append("<table><thead><tr>"
                f"<th>{html.escape(p.t('tariff_service'))}</th>"
@@ -492,12 +492,3 @@ def _quality(p: Page, indicators) -> str:
             f"<th>{html.escape(p.t('quality_standard'))}</th></tr></thead><tbody>"
             + "".join(f"<tr><td>{_esc(p, q.indicator)}</td><td>{_esc(p, q.standard)}</td></tr>"
                       for q in indicators) + "</tbody></table>")
-
-
-def _band_range(p: Page, band) -> str:
-    lo, hi = band.isee_min_pct, band.isee_max_pct
-    if lo is not None and hi is not None:
-        return p.t("band_from_to", min=lo, max=hi)
-    if lo is not None:
-        return p.t("band_over", min=lo)
-    return p.t("band_up_to", max=hi)

@@ -155,13 +155,7 @@ def tariffs_page(charter: Charter, lang: str) -> str:
         out += [f"## {p.t('bands_title')} {{#fasce}}\n", p.text(b.reference) + "\n",
                 f"| {p.t('band_name')} | {p.t('band_range')} |", "|---|---|"]
         for band in b.bands:
-            lo, hi = band.isee_min_pct, band.isee_max_pct
-            if lo is not None and hi is not None:
-                rng = p.t("band_from_to", min=lo, max=hi)
-            elif lo is not None:
-                rng = p.t("band_over", min=lo)
-            else:
-                rng = p.t("band_up_to", max=hi)
+            rng = p.band_range(band)
             out.append(f"| {p.inline(band.name)} | {ltr(rng) if lang == 'ar' else cell(rng)} |")
         out.append("")
         out += [p.text(n) + "\n" for n in b.notes]

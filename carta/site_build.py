@@ -179,15 +179,21 @@ def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = 
 def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None) -> None:
     """Print every language's sheets into ``pdf_dir/<lang>``, unless the charter is unchanged
     since the last time (a stamp with the content hash sits beside the PDFs)."""
+    import hashlib
+
+    from carta import print_build, render_print
     from carta.print_build import print_charter
 
+    # the PDFs depend on the charter and on the code that prints it
+    code = b"".join(Path(m.__file__).read_bytes() for m in (print_build, render_print))
+    version = charter.content_hash + hashlib.sha256(code).hexdigest()
     for lang in charter.district.languages:
         out = pdf_dir / lang
         stamp = out / ".content-hash"
-        if stamp.exists() and stamp.read_text() == charter.content_hash:
+        if stamp.exists() and stamp.read_text() == version:
             continue
         print_charter(charter.root, out, lang, jobs=jobs)
-        stamp.write_text(charter.content_hash)
+        stamp.write_text(version)
 
 
 def build(root: Path, site_dir: Path, build_dir: Path | None = None,

@@ -62,6 +62,15 @@ class Page:
             return ""
         return value.resolve(self.lang)[0]
 
+    def band_range(self, band) -> str:
+        """An access band's ISEE range as words ("dal 51% al 100%")."""
+        lo, hi = band.isee_min_pct, band.isee_max_pct
+        if lo is not None and hi is not None:
+            return self.t("band_from_to", min=lo, max=hi)
+        if lo is not None:
+            return self.t("band_over", min=lo)
+        return self.t("band_up_to", max=hi)
+
     def notice(self) -> str:
         """The visible notice shown when part of the page is in Italian."""
         if not self.fallback or self.lang == AUTHORITATIVE:
