@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from carta.errors import CharterError
-from carta.load import load_charter
+from carta.load import load_cached
 
 
 def _load(args: argparse.Namespace):
     try:
-        return load_charter(args.root)
+        return load_cached(args.root)
     except CharterError as exc:
         if getattr(args, "json", False):  # for editors' tools: one JSON shape per problem
             json.dump([p.as_dict() for p in exc.problems], sys.stdout, ensure_ascii=False,
@@ -119,7 +119,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else Path(args.root) / "build" / "pdf" / args.lang
     try:
-        print_charter(args.root, out, args.lang, since, args.jobs)
+        print_charter(charter, out, args.lang, since, args.jobs)
     except Exception as exc:  # WeasyPrint, fonts, disk: one clear line, non-zero exit
         print(f"carta: printing failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -227,44 +227,47 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _database_url(args: argparse.Namespace) -> str:
+    """The backend's database for --root (CARTA_DATABASE_URL or the SQLite default)."""
+    from form_backend.config import load_config
+
+    return load_config({"CARTA_ROOT": str(Path(args.root).resolve())})["DATABASE_URL"]
+
+
+def _copy(action, url: str, path: Path, done: str, failed: str) -> int:
+    import sqlite3
+
+    try:
+        n = action(url, path)
+    except (ValueError, RuntimeError, OSError, sqlite3.Error) as exc:
+        print(f"carta: {failed}: {exc}", file=sys.stderr)
+        return 1
+    print(done.format(n=n, path=path))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the SQLite database online (consistent while the server runs)."""
     from form_backend.backup import backup
-    from form_backend.config import load_config
 
-    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
-    try:
-        n = backup(config["DATABASE_URL"], Path(args.out))
-    except (ValueError, RuntimeError, OSError) as exc:
-        print(f"carta: backup failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"backed up {n} submissions to {args.out}")
-    return 0
+    return _copy(backup, _database_url(args), Path(args.out),
+                 "backed up {n} submissions to {path}", "backup failed")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the SQLite database with a backup (stop the server first)."""
     from form_backend.backup import restore
-    from form_backend.config import load_config
 
-    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
-    try:
-        n = restore(config["DATABASE_URL"], Path(args.file))
-    except (ValueError, RuntimeError, OSError, Exception) as exc:  # sqlite3 errors included
-        print(f"carta: restore failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"restored {n} submissions from {args.file}")
-    return 0
+    return _copy(restore, _database_url(args), Path(args.file),
+                 "restored {n} submissions from {path}", "restore failed")
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     """Create or update the database schema (Alembic migrations)."""
-    from form_backend.config import load_config
     from form_backend.db import make_engine
     from form_backend.migrate import upgrade
 
-    config = load_config({"CARTA_ROOT": str(Path(args.root).resolve())})
-    upgrade(make_engine(config["DATABASE_URL"]))
+    upgrade(make_engine(_database_url(args)))
     print("database is up to date")
     return 0
 

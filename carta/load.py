@@ -72,6 +72,25 @@ def content_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
+_LOADED: dict[Path, tuple[str, Charter]] = {}
+
+
+def load_cached(root: Path | str) -> Charter:
+    """The charter at ``root``, parsed once per version of its files in this process.
+
+    ``carta build`` checks the charter, then MkDocs runs the hooks once per language and the
+    printer once per language: all of them get this one parse.
+    """
+    root = Path(root).resolve()
+    version = content_hash(root)
+    cached = _LOADED.get(root)
+    if cached and cached[0] == version:
+        return cached[1]
+    charter = load_charter(root)
+    _LOADED[root] = (version, charter)
+    return charter
+
+
 def validate_source(source: Source, model: type[BaseModel],
                     problems: list[Problem], extra: dict | None = None) -> Any:
     """Validate one file's data; append located problems; return the object or None."""

@@ -13,8 +13,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from carta.errors import CharterError
+from carta.load import load_cached
 from carta.render_site import nav
-from carta.site_build import charter_at, generated_files, write_changed
+from carta.site_build import generated_files, write_changed
 from carta.site_text import direction
 
 _HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
@@ -28,7 +29,7 @@ def on_config(config):
     base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     root = (base / config.extra.get("carta_root", ".")).resolve()
     try:
-        charter = charter_at(root)
+        charter = load_cached(root)
     except CharterError as exc:
         raise PluginError("the charter does not validate:\n" + str(exc)) from None
     pdf_dir = config.extra.get("carta_pdf_dir")

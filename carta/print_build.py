@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from carta import render_print as rp
-from carta.load import load_charter
+from carta.load import load_cached, load_charter
 from carta.model import Charter
 from carta.service import Status
 
@@ -116,17 +116,18 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def print_charter(root: Path | str, out: Path, lang: str = "it", since: dt.date | None = None,
+def print_charter(source: Charter | Path | str, out: Path, lang: str = "it", since: dt.date | None = None,
                   jobs: int | None = None,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the PDFs of the charter at ``root`` into ``out``; return the files written.
+    """Write the PDFs of a charter (or the charter folder ``source``) into ``out``; return
+    the files written.
 
     Without ``since``: one PDF per scheda, one per blank form and the whole binder
     (``carta.pdf``).  With ``since``: only the schede revised after that date plus a cover
     sheet (``aggiornamento-YYYY-MM-DD.pdf``); nothing at all when nothing changed.
     """
     progress = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    charter = load_charter(root)
+    charter = source if isinstance(source, Charter) else load_cached(source)
     if lang not in charter.district.languages:
         raise ValueError(f"language {lang!r} is not offered by this charter "
                          f"({', '.join(charter.district.languages)})")

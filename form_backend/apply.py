@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template
 
 from form_backend import flow
 from form_backend.extensions import limiter, submit_limit
@@ -27,15 +27,7 @@ def apply(slug: str):
     if not service.takes_applications:
         return render_template("not_online.html", service=service,
                                title=label_of(service.title, g.lang))
-    definition = flow.charter().form_by_id["domanda"]
-    form = flow.form_class(definition, service)()
-    if request.method == "POST":
-        if form.validate():
-            return flow.receive(definition, service, form, "domanda")
-        if form.website.data:
-            abort(400)
-        return flow.show_form(definition, service, form, 422)
-    return flow.show_form(definition, service, form)
+    return flow.fill_step(flow.charter().form_by_id["domanda"], service, "domanda")
 
 
 @bp.route("/domanda/<slug>/controlla/<draft_id>", methods=["GET", "POST"])

@@ -208,6 +208,24 @@ def band_for(isee: str | None) -> str | None:
     return bands.bands[-1].id
 
 
+def fill_step(definition: Form, service: Service | None, kind: str, prefill: dict | None = None):
+    """GET: the empty form (``prefill`` sets answers); POST: valid answers go on to the check
+    page, invalid ones come back with their messages, a filled honeypot gets a bare 400."""
+    from flask import abort
+
+    form = form_class(definition, service)()
+    if request.method == "POST":
+        if form.validate():
+            return receive(definition, service, form, kind)
+        if form.website.data:
+            abort(400)
+        return show_form(definition, service, form, 422)
+    for name, value in (prefill or {}).items():
+        if name in form._fields:
+            form[name].data = value
+    return show_form(definition, service, form)
+
+
 def check_step(definition: Form, service: Service | None, draft_id: str, kind: str, back: str):
     """GET: the check-your-answers page of a draft; POST: send it (CSRF-protected)."""
     from flask import abort
