@@ -23,6 +23,7 @@ from form_backend.config import load_config
 from form_backend.db import make_engine, sessions
 from form_backend.extensions import csrf, limiter
 from form_backend.i18n import choose_lang, install_i18n
+from form_backend.writer import GroupWriter, StorageTimeout
 
 log = logging.getLogger("carta.backend")
 
@@ -40,9 +41,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(config["DATABASE_URL"])
     app.extensions["carta_engine"] = engine
     app.extensions["carta_sessions"] = sessions(engine)
+    app.extensions["carta_writer"] = GroupWriter(engine)
     reader = make_engine(config["DATABASE_URL"], read_only=True) \
         if config["DATABASE_URL"].startswith("sqlite") else engine
     app.extensions["carta_reader"] = sessions(reader)
+    app.extensions["carta_reader_engine"] = reader
     scratch = make_engine(config["DATABASE_URL"], scratch=True) \
         if config["DATABASE_URL"].startswith("sqlite") else engine
     app.extensions["carta_drafts"] = sessions(scratch)
@@ -119,6 +122,7 @@ def _error_pages(app: Flask) -> None:
         return page(404, "err_404")
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(StorageTimeout)
     def database_down(exc):
         log.error("database unavailable: %s", type(exc).__name__)
         return page(503, "err_503", retry=30)

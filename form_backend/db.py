@@ -22,13 +22,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     event,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 
@@ -68,8 +69,8 @@ class Submission(Base):
     comune: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(30), default="ricevuta", index=True)
     charter_hash: Mapped[str] = mapped_column(String(64))
-    form_version: Mapped[str] = mapped_column(String(80))
-    definition: Mapped[dict] = mapped_column(JSON)  # the form definition it was checked against
+    # the form definition it was checked against (stored once per version)
+    form_version: Mapped[str] = mapped_column(ForeignKey("form_definitions.version"))
     data: Mapped[dict] = mapped_column(JSON)  # answers, without special-category data
     sensitive: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted JSON
     content_sha256: Mapped[str] = mapped_column(String(64))
@@ -79,11 +80,21 @@ class Submission(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                     onupdate=utcnow)
 
+    form_definition: Mapped[FormDefinition] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(back_populates="submission",
                                                          cascade="all, delete-orphan")
     events: Mapped[list[AuditEvent]] = relationship(back_populates="submission",
                                                     cascade="all, delete-orphan",
                                                     order_by="AuditEvent.id")
+
+
+class FormDefinition(Base):
+    """A form definition exactly as submissions were checked against it, once per version."""
+
+    __tablename__ = "form_definitions"
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Attachment(Base):
@@ -221,18 +232,21 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def next_protocol(session: Session, year: int) -> int:
+_BUMP = (update(Counter).where(Counter.year == bindparam("y")).values(last=Counter.last + 1)
+         .returning(Counter.last))
+
+
+def next_protocol(session: Session | Connection, year: int) -> int:
     """The next protocol number of ``year``, inside the caller's transaction.
 
     The counter row is locked by the UPDATE until the transaction ends, so concurrent
     submissions queue; a rolled-back submission rolls its number back too: no gaps, no
     duplicates.
     """
-    bump = (update(Counter).where(Counter.year == year).values(last=Counter.last + 1)
-            .returning(Counter.last))
-    number = session.execute(bump).scalar()
+    number = session.execute(_BUMP, {"y": year}).scalar()
     if number is None:
-        dialect = session.get_bind().dialect.name
+        dialect = session.bind.dialect.name if isinstance(session, Session) \
+            else session.dialect.name
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -245,7 +259,7 @@ def next_protocol(session: Session, year: int) -> int:
                             .on_conflict_do_nothing(index_elements=["year"]))
         else:  # pragma: no cover - other databases are not supported
             session.execute(insert(Counter).values(year=year, last=0))
-        number = session.execute(bump).scalar()
+        number = session.execute(_BUMP, {"y": year}).scalar()
     return number
 
 

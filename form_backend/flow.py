@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from werkzeug.datastructures import FileStorage
 
 from carta.model import Charter
@@ -116,17 +116,21 @@ def receive(definition: Form, service: Service | None, form, kind: str):
     return redirect(f"{base}/controlla/{draft.id}?lang={g.lang}", 303)
 
 
+_DRAFT = select(Draft.__table__).where(Draft.__table__.c.id == bindparam("id"))
+_DRAFT_FILES = (select(Attachment.__table__)
+                .where(Attachment.__table__.c.draft_id == bindparam("id"))
+                .order_by(Attachment.__table__.c.id))
+
+
 def load_draft(draft_id: str) -> tuple[Any, dict[str, Any], list] | None:
     """A draft with its decrypted answers and attachments, or None when gone."""
     if not draft_id.isalnum() or len(draft_id) > 64:
         return None
-    drafts, files_t = Draft.__table__, Attachment.__table__
-    with current_app.extensions["carta_reader"]() as session:
-        draft = session.execute(select(drafts).where(drafts.c.id == draft_id)).first()
+    with current_app.extensions["carta_reader_engine"].connect() as connection:
+        draft = connection.execute(_DRAFT, {"id": draft_id}).first()
         if draft is None:
             return None
-        files = session.execute(select(files_t).where(files_t.c.draft_id == draft_id)
-                                .order_by(files_t.c.id)).all()
+        files = connection.execute(_DRAFT_FILES, {"id": draft_id}).all()
     answers = {**draft.data, **decrypt(current_app.extensions["carta_fernet"], draft.sensitive)}
     return draft, answers, files
 
@@ -159,7 +163,6 @@ def summary(definition: Form, service: Service | None, answers: dict, files) -> 
 def confirm(definition: Form, service: Service | None, draft_id: str, kind: str):
     """Store the draft for good and show the receipt (a second click finds the same record)."""
     loaded = load_draft(draft_id)
-    sessions = current_app.extensions["carta_sessions"]
     if loaded is None:
         from form_backend.db import find_by_key
 
@@ -182,14 +185,16 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         service=service or charter().service_by_slug.get(answers.get("servizio", "")),
         comune=answers.get("comune") if kind == "domanda" else None,
         points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
-    def drop_draft(session) -> None:
-        session.execute(delete(Attachment).where(Attachment.draft_id == draft.id))
-        session.execute(delete(Draft).where(Draft.id == draft.id))
+    def drop_draft(connection) -> None:  # its attachments go with it (ON DELETE CASCADE)
+        connection.execute(_DROP_DRAFT, {"id": draft.id})
 
-    store(sessions, current_app.extensions["carta_fernet"], pending,
+    store(current_app.extensions["carta_writer"], current_app.extensions["carta_fernet"], pending,
           current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
           request.host_url, cleanup=drop_draft)
     return redirect(f"/ricevuta/{draft.id}?lang={g.lang}", 303)
+
+
+_DROP_DRAFT = delete(Draft).where(Draft.id == bindparam("id"))
 
 
 def band_for(isee: str | None) -> str | None:

@@ -11,10 +11,20 @@ from sqlalchemy.engine import Engine
 HERE = Path(__file__).resolve().parent
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database behind ``engine`` to ``revision``."""
+def _run(engine: Engine, step, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(HERE / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database behind ``engine`` to ``revision``."""
+    _run(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database behind ``engine`` back to ``revision`` (data kept where the
+    migrations can put it back)."""
+    _run(engine, command.downgrade, revision)

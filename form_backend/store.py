@@ -17,9 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.fernet import Fernet
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from carta.calendar import add_days, add_working_days
 from carta.model import Charter
@@ -28,11 +31,13 @@ from carta.service import Service
 from form_backend.db import (
     Attachment,
     AuditEvent,
+    FormDefinition,
     Outbox,
     Submission,
     format_protocol,
     next_protocol,
 )
+from form_backend.writer import GroupWriter
 
 ROME = ZoneInfo("Europe/Rome")
 log = logging.getLogger("carta.store")
@@ -98,9 +103,25 @@ def content_digest(p: Pending) -> str:
                                      default=str).encode()).hexdigest()
 
 
+_DEADLINES: dict[tuple, dict[str, str]] = {}
+
+
 def deadlines(charter: Charter, kind: str, received: dt.date, service: Service | None,
               comune_id: str | None) -> dict[str, str]:
-    """Dates the office must meet, from the YAML, in Italian working days where it says so."""
+    """Dates the office must meet, from the YAML, in Italian working days where it says so
+    (the same for every submission of a day: computed once per charter, day, kind, scheda
+    and comune)."""
+    key = (charter.content_hash, kind, received, service.slug if service else None, comune_id)
+    cached = _DEADLINES.get(key)
+    if cached is None:
+        if len(_DEADLINES) > 4096:
+            _DEADLINES.clear()
+        cached = _DEADLINES[key] = _deadlines(charter, kind, received, service, comune_id)
+    return dict(cached)
+
+
+def _deadlines(charter: Charter, kind: str, received: dt.date, service: Service | None,
+               comune_id: str | None) -> dict[str, str]:
     comune = next((c for c in charter.district.comuni if c.id == comune_id), None)
     out: dict[str, str] = {}
     if kind == "reclamo":
@@ -129,20 +150,50 @@ class Stored:
     created_at: dt.datetime
 
 
-def _stored(session: Session, key: str) -> Stored | None:
+def _stored(connection: Connection | Session, key: str) -> Stored | None:
     t = Submission.__table__
-    row = session.execute(select(t.c.id, t.c.protocol, t.c.created_at)
-                          .where(t.c.idempotency_key == key)).first()
+    row = connection.execute(select(t.c.id, t.c.protocol, t.c.created_at)
+                             .where(t.c.idempotency_key == key)).first()
     return Stored(*row) if row else None
 
 
-def store(sessions: sessionmaker[Session], fernet: Fernet | None, p: Pending,
-          office_email: str, site_base: str = "",
-          cleanup: Callable[[Session], None] | None = None) -> Stored:
+# The hot path's statements, built once: each submission only binds its values.
+_DEFINITIONS = FormDefinition.__table__
+_HAS_DEFINITION = select(_DEFINITIONS.c.version).where(
+    _DEFINITIONS.c.version == bindparam("version"))
+_NEW_DEFINITION = {
+    "sqlite": sqlite_insert(_DEFINITIONS).on_conflict_do_nothing(index_elements=["version"]),
+    "postgresql": pg_insert(_DEFINITIONS).on_conflict_do_nothing(index_elements=["version"])}
+_NEW_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+_NEW_ATTACHMENTS = insert(Attachment.__table__)
+_NEW_EVENT = insert(AuditEvent.__table__)
+_NEW_MAILS = insert(Outbox.__table__)
+_KNOWN_DEFINITIONS: set[tuple[int, str]] = set()  # (engine id, version) known to be stored
+
+
+def _ensure_definition(connection: Connection, version: str, definition: dict) -> None:
+    """Store the form definition of ``version`` the first time a submission uses it."""
+    key = (id(connection.engine), version)
+    if key in _KNOWN_DEFINITIONS:
+        return
+    if connection.execute(_HAS_DEFINITION, {"version": version}).first() is None:
+        # another process may be storing the same version at this moment: first one wins
+        new = _NEW_DEFINITION[connection.dialect.name]
+        connection.execute(new, {"version": version, "definition": definition,
+                                 "created_at": dt.datetime.now(dt.UTC)})
+    # remembered only once that transaction has committed
+    event.listen(connection, "commit", lambda _c: _KNOWN_DEFINITIONS.add(key), once=True)
+
+
+def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: str,
+          site_base: str = "", cleanup: Callable[[Connection], None] | None = None) -> Stored:
     """Store ``p`` and its e-mails atomically; return the (new or already stored) record.
 
-    ``cleanup`` runs in the same transaction (the confirm step removes the draft there), so a
-    submission costs one durable commit.  Plain SQL inserts: this is the hot path.
+    ``cleanup`` runs in the same transaction (the confirm step removes the draft there).  The
+    work is handed to the process's group-commit writer, so concurrent submissions share one
+    durable commit; this returns only after the commit that holds the record.  A second
+    submission with the same idempotency key breaks the key's unique constraint and gets the
+    record the first one stored.
     """
     now = dt.datetime.now(ROME)
     created = now.astimezone(dt.UTC)
@@ -151,47 +202,50 @@ def store(sessions: sessionmaker[Session], fernet: Fernet | None, p: Pending,
     fields = dict(kind=p.kind, year=now.year, idempotency_key=p.key, lang=p.lang,
                   service=p.service.slug if p.service else None, comune=p.comune,
                   status="ricevuta", charter_hash=p.charter.content_hash,
-                  form_version=p.form_version, definition=p.definition, data=p.answers,
+                  form_version=p.form_version, data=p.answers,
                   sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p),
                   points=p.points, band=p.band, created_at=created, updated_at=created,
                   deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
     attachments = [dict(document=u.document, filename=u.filename[:255],
                         content_type=u.content_type, size=len(u.content), sha256=u.sha256,
-                        content=u.content) for u in p.uploads]
-    try:
-        with sessions.begin() as session:
-            existing = _stored(session, p.key)
-            if existing is not None:
-                return existing
-            number = next_protocol(session, now.year)
-            protocol = format_protocol(now.year, number)
-            new_id = session.execute(insert(Submission.__table__).values(
-                seq=number, protocol=protocol, **fields)
-                .returning(Submission.__table__.c.id)).scalar_one()
-            record = Stored(new_id, protocol, created)
-            if attachments:
-                session.execute(insert(Attachment.__table__),
-                                [dict(submission_id=new_id, **a) for a in attachments])
-            session.execute(insert(AuditEvent.__table__).values(
-                submission_id=new_id, at=created, user="sistema", action="ricevuta",
-                to_status="ricevuta"))
-            subject = _subject(p, record)
-            session.execute(insert(Outbox.__table__), [
-                dict(submission_id=new_id, recipient=recipient, subject=subject, body=body,
-                     created_at=created, next_attempt_at=created, attempts=0)
-                for recipient, body in _emails(p, record, office_email, site_base)])
-            if cleanup is not None:
-                cleanup(session)
-        log.info("submission stored", extra={"protocol": protocol, "kind": p.kind,
-                                              "service": fields["service"]})
+                        content=u.content, draft_id=None) for u in p.uploads]
+
+    def job(connection: Connection) -> Stored:
+        _ensure_definition(connection, p.form_version, p.definition)
+        number = next_protocol(connection, now.year)
+        protocol = format_protocol(now.year, number)
+        new_id = connection.execute(_NEW_SUBMISSION,
+                                    {"seq": number, "protocol": protocol, **fields}).scalar_one()
+        record = Stored(new_id, protocol, created)
+        if attachments:
+            connection.execute(_NEW_ATTACHMENTS,
+                               [dict(submission_id=new_id, **a) for a in attachments])
+        connection.execute(_NEW_EVENT, {"submission_id": new_id, "at": created,
+                                        "user": "sistema", "action": "ricevuta",
+                                        "from_status": None, "to_status": "ricevuta",
+                                        "note": None})
+        subject = _subject(p, record)
+        connection.execute(_NEW_MAILS, [
+            dict(submission_id=new_id, recipient=recipient, subject=subject, body=body,
+                 created_at=created, next_attempt_at=created, attempts=0, sent_at=None,
+                 last_error=None)
+            for recipient, body in _emails(p, record, office_email, site_base)])
+        if cleanup is not None:
+            cleanup(connection)
         return record
+
+    try:
+        record = writer.run(job)
     except IntegrityError:
-        # the same key raced us (double click): the other request stored it
-        with sessions() as session:
-            existing = _stored(session, p.key)
-            if existing is None:
-                raise
-            return existing
+        # the same key was stored before (double click, back button, a retry after a timeout)
+        with writer.engine.connect() as connection:
+            existing = _stored(connection, p.key)
+        if existing is None:
+            raise
+        return existing
+    log.info("submission stored", extra={"protocol": record.protocol, "kind": p.kind,
+                                          "service": fields["service"]})
+    return record
 
 
 def _subject(p: Pending, record: Stored) -> str:

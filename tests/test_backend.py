@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -134,7 +135,7 @@ def test_domanda_end_to_end_with_upload_and_receipt(backend):
         assert record.service == "telesoccorso" and record.comune == "sorrento"
         assert record.charter_hash == app.extensions["carta"].content_hash
         assert record.form_version.startswith("MOD. 07.07.46 rev 1.1")
-        assert len(record.content_sha256) == 64 and record.definition["id"] == "domanda"
+        assert len(record.content_sha256) == 64 and record.form_definition.definition["id"] == "domanda"
         assert [a.filename for a in record.attachments] == ["isee.pdf"]
     assert count(app, Outbox) == 1
 
@@ -154,21 +155,29 @@ def test_sending_twice_creates_one_record(backend):
 
 
 def test_protocol_numbers_are_gapless_under_concurrency(backend):
+    """24 confirmations at once, shared between two app instances on the same database (as
+    two gunicorn workers would be), on a database that has not stored any submission yet."""
     base, app = backend
+    twin = create_app({k: app.config[k] for k in (
+        "CARTA_ROOT", "DATABASE_URL", "TESTING", "ENCRYPTION_KEY", "OUTBOX_SENDER",
+        "SECRET_KEY", "RATELIMIT_SUBMIT", "CARTA_SITE_DIR", "OFFICE_EMAIL")})
     s = requests.Session()
     checks = []
     for i in range(24):
         r = send(s, base, "/reclamo", reclamo(nome=f"Persona{i}"))
         assert r.status_code == 303
-        checks.append(base + r.headers["Location"].split("?")[0])
-    t = token(s, checks[0])
+        checks.append(r.headers["Location"].split("?")[0])
+    t = token(s, base + checks[0])
 
-    def confirm(url):
-        return requests.post(url, data={"csrf_token": t}, cookies=s.cookies,
-                             allow_redirects=False).status_code
+    with http_server(twin) as twin_base:
+        def confirm(i_path):
+            i, path = i_path
+            return requests.post((base, twin_base)[i % 2] + path, data={"csrf_token": t},
+                                 cookies=s.cookies, allow_redirects=False).status_code
 
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = list(pool.map(confirm, checks))
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(confirm, enumerate(checks)))
+    twin.extensions["carta_engine"].dispose()
     assert statuses == [303] * 24
     with app.extensions["carta_sessions"]() as session:
         seqs = sorted(session.execute(select(Submission.seq)).scalars())
@@ -508,3 +517,83 @@ def test_logs_are_json_lines_without_personal_data(sqlite_backend, capfd):
                for x in lines)
     for secret in ("Rossi", CF, "mario@example.org", "Via Roma", "081 1234567", "7500"):
         assert secret not in err
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_upgrading_keeps_the_definitions_stored_with_old_records(db, tmp_path, request):
+    """0001 kept the form definition in every record; 0002 keeps each version once: a record
+    stored before the upgrade still finds the definition it was checked against, and a
+    downgrade puts it back in the record."""
+    from sqlalchemy import text
+
+    from form_backend.db import make_engine
+    from form_backend.migrate import downgrade, upgrade
+
+    url = (f"sqlite:///{tmp_path / 'old.db'}" if db == "sqlite"
+           else request.getfixturevalue("postgres").new_database("migr"))
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as c:
+        for i, version in enumerate(["MOD A rev 1 abc", "MOD A rev 1 abc", "MOD B rev 2 def"]):
+            c.execute(text(
+                "insert into submissions (kind, year, seq, protocol, idempotency_key, created_at,"
+                " lang, status, charter_hash, form_version, definition, data, content_sha256,"
+                " deadlines, updated_at) values ('reclamo', 2026, :i, :p, :k, :t, 'it',"
+                " 'ricevuta', 'h', :v, :d, '{}', 'x', '{}', :t)"),
+                {"i": i + 1, "p": f"2026/{i + 1:07d}", "k": f"k{i}", "t": now, "v": version,
+                 "d": json.dumps({"id": version[4]})})
+    upgrade(engine)
+    with engine.connect() as c:
+        kept = dict(c.execute(text("select version, definition from form_definitions")).all())
+        assert {v: (d if isinstance(d, dict) else json.loads(d))["id"]
+                for v, d in kept.items()} == {"MOD A rev 1 abc": "A", "MOD B rev 2 def": "B"}
+        assert c.execute(text("select count(*) from submissions")).scalar() == 3
+    downgrade(engine, "0001")
+    with engine.connect() as c:
+        back = c.execute(text("select definition from submissions order by seq")).scalars().all()
+        assert ["B" in str(d) for d in back] == [False, False, True]
+    engine.dispose()
+
+
+def test_one_failing_submission_does_not_sink_the_others_in_its_batch(tmp_path):
+    """The group-commit writer shares one transaction between waiting submissions; when one
+    of them breaks a constraint, the others are still stored and answered, and only that one
+    gets the error."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from form_backend.db import make_engine
+    from form_backend.writer import GroupWriter
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as c:
+        c.execute(text("create table t (k text primary key)"))
+    writer = GroupWriter(engine)
+    gate = threading.Event()
+
+    def job(key):
+        def run(connection):
+            gate.wait(5)  # the first job holds the writer until every other one is queued
+            connection.execute(text("insert into t values (:k)"), {"k": key})
+            return key
+        return run
+
+    keys = ["a", "b", "dup", "c", "dup", "d"]
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        futures = [pool.submit(writer.run, job(k)) for k in keys]
+        import time
+
+        time.sleep(0.3)
+        gate.set()
+        outcomes = []
+        for f in futures:
+            try:
+                outcomes.append(f.result())
+            except IntegrityError:
+                outcomes.append("refused")
+    assert sorted(outcomes) == ["a", "b", "c", "d", "dup", "refused"]
+    with engine.connect() as c:
+        assert sorted(c.execute(text("select k from t")).scalars()) == ["a", "b", "c", "d", "dup"]
+    assert writer.largest == len(keys) - 1  # the waiting ones were tried together
+    engine.dispose()
