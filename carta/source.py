@@ -96,6 +96,10 @@ def read_source(file: Path, rel: str) -> tuple[Source, list[Problem]]:
                     f"0x{raw[exc.start]:02x} cannot be decoded)")
         ]
     try:
+        too_deep = _too_deep(text)
+        if too_deep is not None:
+            return source, [Problem(rel, too_deep.line + 1, too_deep.column + 1, (),
+                                    f"nesting deeper than {MAX_DEPTH} levels")]
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -116,6 +120,27 @@ def read_source(file: Path, rel: str) -> tuple[Source, list[Problem]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return source, [Problem(rel, line, col, (), exc.message)]
     return source, []
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the nesting first goes deeper than MAX_DEPTH, or None.
+
+    Checked on the parser's event stream, which is flat, before anything is composed: the
+    C composer recurses once per level and a file of 50,000 ``[`` overflows its stack (a
+    crash, not an error message)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+    return None
 
 
 def _plain(node: yaml.Node, path: Path_, marks: dict, seen: set[int], depth: int) -> Any:

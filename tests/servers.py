@@ -60,10 +60,22 @@ class Postgres:
         data = self.dir / "data"
         self.run(str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "carta",
                  "-E", "UTF8", "--no-locale")
-        self.run(str(self.bin / "pg_ctl"), "-D", str(data), "-w", "-l", str(self.dir / "log"),
-                 "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                       "-c fsync=on -c max_connections=200", "start")
+        self._ctl("start")
         return f"postgresql://carta@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, action: str) -> None:
+        self.run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-w", "-l",
+                 str(self.dir / "log"), "-m", "fast",
+                 "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                       "-c fsync=on -c max_connections=200", action)
+
+    def restart(self, down_seconds: float = 2.0) -> None:
+        """Stop the server (fast: open connections are cut), wait, start it again."""
+        import time
+
+        self._ctl("stop")
+        time.sleep(down_seconds)
+        self._ctl("start")
 
     def stop(self) -> None:
         try:

@@ -570,21 +570,26 @@ def test_one_failing_submission_does_not_sink_the_others_in_its_batch(tmp_path):
     with engine.begin() as c:
         c.execute(text("create table t (k text primary key)"))
     writer = GroupWriter(engine)
-    gate = threading.Event()
+    gate, started = threading.Event(), threading.Event()
 
     def job(key):
         def run(connection):
-            gate.wait(5)  # the first job holds the writer until every other one is queued
+            if key == "a":  # the first job holds the writer until every other one is queued
+                started.set()
+                gate.wait(10)
             connection.execute(text("insert into t values (:k)"), {"k": key})
             return key
         return run
 
     keys = ["a", "b", "dup", "c", "dup", "d"]
     with ThreadPoolExecutor(max_workers=len(keys)) as pool:
-        futures = [pool.submit(writer.run, job(k)) for k in keys]
-        import time
-
-        time.sleep(0.3)
+        futures = [pool.submit(writer.run, job("a"))]
+        assert started.wait(10)
+        futures += [pool.submit(writer.run, job(k)) for k in keys[1:]]
+        for _ in range(1000):
+            if writer._queue.qsize() == len(keys) - 1:
+                break
+            threading.Event().wait(0.01)
         gate.set()
         outcomes = []
         for f in futures:

@@ -81,9 +81,17 @@ def test_syntax_error_has_line_and_column(tmp_path):
     assert problems[0].line >= 2
 
 
-def test_deep_nesting_is_refused(tmp_path):
-    _, problems = read(tmp_path, "a: " + "[" * 200 + "]" * 200 + "\n")
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 200 + "]" * 200 + "\n",
+    # deep enough to overflow the C composer's stack (it crashed `carta check` before)
+    "a: " + "[" * 50_000 + "]" * 50_000 + "\n",
+    "a: " + "{x: " * 50_000 + "1" + "}" * 50_000 + "\n",
+    "- " * 50_000 + "x\n",
+])
+def test_deep_nesting_is_refused(tmp_path, text):
+    _, problems = read(tmp_path, text)
     assert "nesting deeper" in problems[0].message
+    assert problems[0].line == 1 and problems[0].column > 60
 
 
 def test_huge_file_is_refused_without_parsing(tmp_path):
