@@ -41,7 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(config["DATABASE_URL"])
     app.extensions["carta_engine"] = engine
     app.extensions["carta_sessions"] = sessions(engine)
-    app.extensions["carta_writer"] = GroupWriter(engine)
+    app.extensions["carta_writer"] = GroupWriter(engine,
+                                                 timeout=float(config["WRITER_TIMEOUT"]))
     reader = make_engine(config["DATABASE_URL"], read_only=True) \
         if config["DATABASE_URL"].startswith("sqlite") else engine
     app.extensions["carta_reader"] = sessions(reader)
@@ -122,10 +123,14 @@ def _error_pages(app: Flask) -> None:
         return page(404, "err_404")
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(StorageTimeout)
     def database_down(exc):
         log.error("database unavailable: %s", type(exc).__name__)
         return page(503, "err_503", retry=30)
+
+    @app.errorhandler(StorageTimeout)
+    def storage_slow(exc):  # it may have been stored after all: sending again is safe
+        log.error("database too slow: %s", type(exc).__name__)
+        return page(503, "err_503_unsure", retry=10)
 
     @app.errorhandler(HTTPException)
     def other(exc):

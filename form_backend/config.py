@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_SENDER": True,
     "OFFICE_EMAIL": None,  # where office notices go when the charter lists no office e-mail
     "AUTO_MIGRATE": True,  # run migrations at start-up (set false when several instances start)
+    "WRITER_TIMEOUT": 60.0,  # seconds a send waits for its commit before a 503 "send again"
     "BENCH_BARE_ROUTE": False,
 }
 # CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).

@@ -602,3 +602,33 @@ def test_one_failing_submission_does_not_sink_the_others_in_its_batch(tmp_path):
         assert sorted(c.execute(text("select k from t")).scalars()) == ["a", "b", "c", "d", "dup"]
     assert writer.largest == len(keys) - 1  # the waiting ones were tried together
     engine.dispose()
+
+
+def test_a_send_that_times_out_is_stored_once_when_sent_again(sqlite_backend, tmp_path):
+    """While another process holds the database's write lock longer than the writer timeout,
+    the send gets a 503 saying it could not be confirmed; the record is stored as soon as the
+    lock is free, and sending again shows its receipt instead of making a second one."""
+    import fcntl
+    import sqlite3
+
+    app = sqlite_backend(WRITER_TIMEOUT=0.5)
+    db = tmp_path / "c.db"
+    with http_server(app) as base:
+        s = requests.Session()
+        first = send(s, base, "/reclamo", reclamo())
+        check = base + first.headers["Location"]
+        t = token(s, check)
+        lock = open(f"{db}.writer-lock", "a+")  # noqa: SIM115 - held across the requests
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        slow = s.post(check.split("?")[0], data={"csrf_token": t}, allow_redirects=False)
+        assert slow.status_code == 503 and slow.headers["Retry-After"]
+        assert "Invialo di nuovo" in slow.text or "Inviala di nuovo" in slow.text
+        other.execute("ROLLBACK")
+        other.close()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+        again = s.post(check.split("?")[0], data={"csrf_token": t}, allow_redirects=False)
+        assert again.status_code == 303
+    assert count(app, Submission) == 1
