@@ -97,6 +97,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _drain_body(cap: int = 64 << 20) -> None:
+    """Read and drop the rest of a body that is too large, so that the client, still
+    sending, can read the 413 page instead of seeing the connection reset.  Bodies over
+    ``cap`` are not read: those clients get the reset."""
+    stream = request.environ.get("wsgi.input")
+    left = request.content_length or 0
+    if stream is None or left > cap:
+        return
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 16))
+        if not chunk:
+            break
+        left -= len(chunk)
+
+
 def _error_pages(app: Flask) -> None:
     def page(status: int, key: str, retry: int | None = None):
         g.lang = choose_lang()
@@ -112,6 +127,7 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
+        _drain_body()
         return page(413, "err_413")
 
     @app.errorhandler(429)
