@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -222,7 +223,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     app = create_app(_backend_config(args))
     c = app.config
     sent, failed = deliver_due(app.extensions["carta_sessions"], c["SMTP_HOST"],
-                               int(c["SMTP_PORT"]), c["MAIL_FROM"])
+                               int(c["SMTP_PORT"]), c["MAIL_FROM"],
+                               dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
     print(f"sent {sent}, failed {failed}")
     return 1 if failed else 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,18 +145,11 @@ def load_charter(root: Path | str = ".") -> Charter:
 
     services: list[Service] = []
     service_sources: dict[str, Source] = {}
-    for file in sorted(root.glob("services/*.y*ml")):
-        rel = file.relative_to(root).as_posix()
+    for file, _, source in _named_sources(
+            root, "services/*.y*ml", lambda f, _rel: is_slug(f.stem),
+            lambda f: f"file name {f.name!r} is not a valid slug: use lowercase letters, "
+                      "digits and hyphens, like services/telesoccorso.yaml", problems):
         slug = file.stem
-        if not is_slug(slug):
-            problems.append(Problem(rel, 1, 1, (), f"file name {file.name!r} is not a valid slug: "
-                                    "use lowercase letters, digits and hyphens, like "
-                                    "services/telesoccorso.yaml"))
-            continue
-        source, found = read_source(file, rel)
-        problems += found
-        if found:
-            continue
         if isinstance(source.data, dict) and "slug" in source.data:
             problems.append(source.problem(("slug",), "remove this key: the slug is the file "
                                            f"name ({slug})"))
@@ -166,17 +160,10 @@ def load_charter(root: Path | str = ".") -> Charter:
             service_sources[slug] = source
 
     monitoring: list[tuple[Monitoring, Source]] = []
-    for file in sorted(root.glob("content/monitoring/*.y*ml")):
-        rel = file.relative_to(root).as_posix()
-        match = _MONITORING.match(rel)
-        if not match:
-            problems.append(Problem(rel, 1, 1, (), "name monitoring files by year, like "
-                                    "content/monitoring/2023.yaml"))
-            continue
-        source, found = read_source(file, rel)
-        problems += found
-        if found:
-            continue
+    for file, match, source in _named_sources(
+            root, "content/monitoring/*.y*ml", lambda _f, rel: _MONITORING.match(rel),
+            lambda _f: "name monitoring files by year, like content/monitoring/2023.yaml",
+            problems):
         report = validate_source(source, Monitoring, problems)
         if report is not None:
             if report.year != int(match.group(1)):
@@ -219,19 +206,29 @@ def load_charter(root: Path | str = ".") -> Charter:
     return charter
 
 
+def _named_sources(root: Path, pattern: str, accept: Callable[[Path, str], Any],
+                   hint: Callable[[Path], str], problems: list[Problem]
+                   ) -> Iterator[tuple[Path, Any, Source]]:
+    """The readable files under ``root`` matching ``pattern`` whose names ``accept`` takes,
+    with what ``accept`` returned; a badly named or unreadable file becomes a problem."""
+    for file in sorted(root.glob(pattern)):
+        rel = file.relative_to(root).as_posix()
+        accepted = accept(file, rel)
+        if not accepted:
+            problems.append(Problem(rel, 1, 1, (), hint(file)))
+            continue
+        source, found = read_source(file, rel)
+        problems += found
+        if not found:
+            yield file, accepted, source
+
+
 def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
     """Interface strings per language; every file must have exactly the Italian keys."""
     found: dict[str, tuple[Source, dict[str, str]]] = {}
-    for file in sorted(root.glob("content/strings/*.y*ml")):
-        rel = file.relative_to(root).as_posix()
-        if not _STRINGS.match(rel):
-            problems.append(Problem(rel, 1, 1, (), "name string files by language, like "
-                                    "content/strings/en.yaml"))
-            continue
-        source, errs = read_source(file, rel)
-        problems += errs
-        if errs:
-            continue
+    for file, _, source in _named_sources(
+            root, "content/strings/*.y*ml", lambda _f, rel: _STRINGS.match(rel),
+            lambda _f: "name string files by language, like content/strings/en.yaml", problems):
         if not isinstance(source.data, dict):
             problems.append(source.problem((), "expected a mapping of key: text"))
             continue

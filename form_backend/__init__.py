@@ -7,6 +7,7 @@ environment → the test mapping.  One blueprint per feature: ``site`` (the buil
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         sender = Sender(app.extensions["carta_sessions"], config["SMTP_HOST"],
                         int(config["SMTP_PORT"]), config["MAIL_FROM"],
-                        float(config["OUTBOX_INTERVAL"]))
+                        float(config["OUTBOX_INTERVAL"]),
+                        dt.timedelta(seconds=float(config["OUTBOX_LEASE"])))
         sender.start()
         app.extensions["carta_sender"] = sender
     return app

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3 * 3600,
     "OUTBOX_INTERVAL": 5.0,  # seconds between delivery rounds of the in-process sender
     "OUTBOX_SENDER": True,
+    # a claimed e-mail is not claimed again for this long (a sender that died mid-send)
+    "OUTBOX_LEASE": 300.0,
     "OFFICE_EMAIL": None,  # where office notices go when the charter lists no office e-mail
     "AUTO_MIGRATE": True,  # run migrations at start-up (set false when several instances start)
     "WRITER_TIMEOUT": 60.0,  # seconds a send waits for its commit before a 503 "send again"

@@ -25,7 +25,6 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
-    insert,
     select,
     update,
 )
@@ -236,30 +235,30 @@ _BUMP = (update(Counter).where(Counter.year == bindparam("y")).values(last=Count
          .returning(Counter.last))
 
 
-def next_protocol(session: Session | Connection, year: int) -> int:
+def insert_if_missing(connection: Connection, table, key: str, values: dict) -> None:
+    """Insert ``values`` unless a row with the same ``key`` exists, also when another
+    transaction is inserting it at this moment (``ON CONFLICT DO NOTHING``)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - other databases are not supported
+        raise NotImplementedError(connection.dialect.name)
+    connection.execute(dialect_insert(table).values(**values)
+                       .on_conflict_do_nothing(index_elements=[key]))
+
+
+def next_protocol(connection: Connection, year: int) -> int:
     """The next protocol number of ``year``, inside the caller's transaction.
 
     The counter row is locked by the UPDATE until the transaction ends, so concurrent
     submissions queue; a rolled-back submission rolls its number back too: no gaps, no
     duplicates.
     """
-    number = session.execute(_BUMP, {"y": year}).scalar()
-    if number is None:
-        dialect = session.bind.dialect.name if isinstance(session, Session) \
-            else session.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            session.execute(pg_insert(Counter).values(year=year, last=0)
-                            .on_conflict_do_nothing(index_elements=["year"]))
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            session.execute(sqlite_insert(Counter).values(year=year, last=0)
-                            .on_conflict_do_nothing(index_elements=["year"]))
-        else:  # pragma: no cover - other databases are not supported
-            session.execute(insert(Counter).values(year=year, last=0))
-        number = session.execute(_BUMP, {"y": year}).scalar()
+    number = connection.execute(_BUMP, {"y": year}).scalar()
+    if number is None:  # the year's first submission
+        insert_if_missing(connection, Counter.__table__, "year", {"year": year, "last": 0})
+        number = connection.execute(_BUMP, {"y": year}).scalar()
     return number
 
 

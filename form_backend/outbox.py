@@ -20,7 +20,7 @@ from form_backend.db import Outbox, utcnow
 from form_backend.store import as_message
 
 log = logging.getLogger("carta.outbox")
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(minutes=5)  # default; CARTA_OUTBOX_LEASE in seconds
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -29,6 +29,7 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def deliver_due(sessions: sessionmaker[Session], host: str, port: int, sender: str,
+                lease: dt.timedelta = LEASE,
                 limit: int = 100) -> tuple[int, int]:
     """Send the messages that are due; return (sent, failed)."""
     now = utcnow()
@@ -44,7 +45,7 @@ def deliver_due(sessions: sessionmaker[Session], host: str, port: int, sender: s
                 claimed = session.execute(
                     update(Outbox).where(and_(Outbox.id == row_id, Outbox.sent_at.is_(None),
                                               Outbox.next_attempt_at <= utcnow()))
-                    .values(next_attempt_at=utcnow() + LEASE)).rowcount
+                    .values(next_attempt_at=utcnow() + lease)).rowcount
             if claimed != 1:
                 continue
             with sessions() as session:
@@ -79,9 +80,10 @@ def deliver_due(sessions: sessionmaker[Session], host: str, port: int, sender: s
 class Sender(threading.Thread):
     """Background delivery inside the web process (one per process; claims make it safe)."""
 
-    def __init__(self, sessions, host, port, sender, interval: float):
+    def __init__(self, sessions, host, port, sender, interval: float,
+                 lease: dt.timedelta = LEASE):
         super().__init__(name="carta-outbox", daemon=True)
-        self.args = (sessions, host, port, sender)
+        self.args = (sessions, host, port, sender, lease)
         self.interval = interval
         self.stop = threading.Event()
 

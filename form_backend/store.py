@@ -17,12 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.fernet import Fernet
-from sqlalchemy import bindparam, event, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from carta.calendar import add_days, add_working_days
 from carta.model import Charter
@@ -35,6 +32,7 @@ from form_backend.db import (
     Outbox,
     Submission,
     format_protocol,
+    insert_if_missing,
     next_protocol,
 )
 from form_backend.writer import GroupWriter
@@ -150,7 +148,7 @@ class Stored:
     created_at: dt.datetime
 
 
-def _stored(connection: Connection | Session, key: str) -> Stored | None:
+def _stored(connection: Connection, key: str) -> Stored | None:
     t = Submission.__table__
     row = connection.execute(select(t.c.id, t.c.protocol, t.c.created_at)
                              .where(t.c.idempotency_key == key)).first()
@@ -158,12 +156,6 @@ def _stored(connection: Connection | Session, key: str) -> Stored | None:
 
 
 # The hot path's statements, built once: each submission only binds its values.
-_DEFINITIONS = FormDefinition.__table__
-_HAS_DEFINITION = select(_DEFINITIONS.c.version).where(
-    _DEFINITIONS.c.version == bindparam("version"))
-_NEW_DEFINITION = {
-    "sqlite": sqlite_insert(_DEFINITIONS).on_conflict_do_nothing(index_elements=["version"]),
-    "postgresql": pg_insert(_DEFINITIONS).on_conflict_do_nothing(index_elements=["version"])}
 _NEW_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
 _NEW_ATTACHMENTS = insert(Attachment.__table__)
 _NEW_EVENT = insert(AuditEvent.__table__)
@@ -172,15 +164,14 @@ _KNOWN_DEFINITIONS: set[tuple[int, str]] = set()  # (engine id, version) known t
 
 
 def _ensure_definition(connection: Connection, version: str, definition: dict) -> None:
-    """Store the form definition of ``version`` the first time a submission uses it."""
+    """Store the form definition of ``version`` the first time a submission uses it (another
+    process may be storing the same version at this moment: the first one wins)."""
     key = (id(connection.engine), version)
     if key in _KNOWN_DEFINITIONS:
         return
-    if connection.execute(_HAS_DEFINITION, {"version": version}).first() is None:
-        # another process may be storing the same version at this moment: first one wins
-        new = _NEW_DEFINITION[connection.dialect.name]
-        connection.execute(new, {"version": version, "definition": definition,
-                                 "created_at": dt.datetime.now(dt.UTC)})
+    insert_if_missing(connection, FormDefinition.__table__, "version",
+                      {"version": version, "definition": definition,
+                       "created_at": dt.datetime.now(dt.UTC)})
     # remembered only once that transaction has committed
     event.listen(connection, "commit", lambda _c: _KNOWN_DEFINITIONS.add(key), once=True)
 
@@ -208,7 +199,7 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                   deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
     attachments = [dict(document=u.document, filename=u.filename[:255],
                         content_type=u.content_type, size=len(u.content), sha256=u.sha256,
-                        content=u.content, draft_id=None) for u in p.uploads]
+                        content=u.content) for u in p.uploads]
 
     def job(connection: Connection) -> Stored:
         _ensure_definition(connection, p.form_version, p.definition)
@@ -222,13 +213,11 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                                [dict(submission_id=new_id, **a) for a in attachments])
         connection.execute(_NEW_EVENT, {"submission_id": new_id, "at": created,
                                         "user": "sistema", "action": "ricevuta",
-                                        "from_status": None, "to_status": "ricevuta",
-                                        "note": None})
+                                        "to_status": "ricevuta"})
         subject = _subject(p, record)
         connection.execute(_NEW_MAILS, [
             dict(submission_id=new_id, recipient=recipient, subject=subject, body=body,
-                 created_at=created, next_attempt_at=created, attempts=0, sent_at=None,
-                 last_error=None)
+                 created_at=created, next_attempt_at=created, attempts=0)
             for recipient, body in _emails(p, record, office_email, site_base)])
         if cleanup is not None:
             cleanup(connection)

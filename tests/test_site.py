@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -132,12 +133,18 @@ def test_downloads_are_built(site):
     assert csv.splitlines()[0].startswith("scope,code,service,indicator,standard")
 
 
-def test_untranslated_text_is_marked_italian_with_a_notice(tmp_path):
-    service = base("services/telesoccorso.yaml")
-    service["summary"] = "Solo in italiano."
+def site_with(tmp_path, service: dict) -> Path:
+    """Build the shipped charter with ``service`` as its telesoccorso scheda."""
     root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
     result = build(root, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-2000:]
+    return tmp_path / "site"
+
+
+def test_untranslated_text_is_marked_italian_with_a_notice(tmp_path):
+    service = base("services/telesoccorso.yaml")
+    service["summary"] = "Solo in italiano."
+    site_with(tmp_path, service)
     en = (tmp_path / "site" / "en" / "servizi" / "telesoccorso" / "index.html").read_text()
     assert re.search(r'<div class="carta-fallback" dir="ltr" lang="it">|'
                      r'<div lang="it" dir="ltr" class="carta-fallback">', en)
@@ -205,9 +212,7 @@ def test_interface_strings_are_all_used_and_all_defined():
 def test_html_in_the_yaml_is_shown_as_text_not_run(tmp_path):
     service = base("services/telesoccorso.yaml")
     service["what"] = "Testo **importante** <script>alert(1)</script> <img src=x onerror=alert(2)>"
-    root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
-    result = build(root, tmp_path / "site")
-    assert result.returncode == 0, result.stderr[-2000:]
+    site_with(tmp_path, service)
     html = (tmp_path / "site" / "servizi" / "telesoccorso" / "index.html").read_text()
     assert "<strong>importante</strong>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
