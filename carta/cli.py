@@ -216,16 +216,28 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    """Deliver the e-mails that are due (for cron, when the web process does not)."""
+    """Deliver the e-mails that are due, round after round until none is left or the mail
+    server refuses (for cron, when the web process does not); ``--now`` first ends the
+    back-off of the ones still waiting (the mail server has just been fixed)."""
     from form_backend import create_app
-    from form_backend.outbox import deliver_due
+    from form_backend.outbox import deliver_due, retry_now
 
     app = create_app(_backend_config(args))
     c = app.config
-    sent, failed = deliver_due(app.extensions["carta_sessions"], c["SMTP_HOST"],
-                               int(c["SMTP_PORT"]), c["MAIL_FROM"],
-                               dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
+    sessions = app.extensions["carta_sessions"]
+    if args.now:
+        print(f"brought forward: {retry_now(sessions)}")
+    sent = failed = 0
+    while not failed:
+        n, failed = deliver_due(sessions, c["SMTP_HOST"], int(c["SMTP_PORT"]), c["MAIL_FROM"],
+                                dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
+        sent += n
+        if n == 0:
+            break
     print(f"sent {sent}, failed {failed}")
+    if failed:
+        print(f"carta: the mail server at {c['SMTP_HOST']}:{c['SMTP_PORT']} refused; "
+              "the rest will be retried", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -331,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = p.add_subparsers(dest="outbox_command", required=True)
     q = outbox.add_parser("send", help="deliver the e-mails that are due")
     q.add_argument("--root", default=".")
+    q.add_argument("--now", action="store_true",
+                   help="also the ones waiting out a retry back-off (the mail server is fixed)")
     q.set_defaults(func=cmd_outbox)
     p = add("backup", cmd_backup, "online, consistent copy of the SQLite database")
     p.add_argument("--out", required=True, metavar="FILE")

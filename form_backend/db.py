@@ -142,6 +142,8 @@ class Outbox(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                          index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # a sender's lease while it delivers the row (kept apart from the back-off above)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 

@@ -432,6 +432,60 @@ def test_outbox_waits_for_smtp_then_delivers_each_message_once(sqlite_backend):
     assert all(re.search(r"Subject: \[\d{4}/\d{7}\] Reclamo", m) for m in received)
 
 
+def test_retry_now_after_an_smtp_outage_sends_everything_once_even_while_a_sender_holds_a_row(
+        sqlite_backend, tmp_path, monkeypatch, capsys):
+    """Office staff fix the mail server and run ``carta outbox send --now``: every waiting
+    e-mail goes at once, and a row another sender is delivering
+    at that moment is left to it (no second copy)."""
+    from aiosmtpd.controller import Controller
+
+    from carta.cli import main
+    from tests.servers import free_port
+
+    port = free_port()
+    db = tmp_path / "c.db"
+    app = sqlite_backend()
+    with http_server(app) as base:
+        for i in range(5):
+            submit(requests.Session(), base, "/reclamo", reclamo(nome=f"P{i}",
+                                                                copia_email=None))
+    sessions = app.extensions["carta_sessions"]
+    monkeypatch.setenv("CARTA_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("CARTA_SMTP_PORT", str(port))
+    monkeypatch.setenv("CARTA_ENCRYPTION_KEY", app.config["ENCRYPTION_KEY"])
+    assert main(["outbox", "send", "--root", str(REPO)]) == 1  # nobody listening yet
+    assert "refused" in capsys.readouterr().err
+    with sessions.begin() as s:  # another sender is delivering the last one right now
+        held = s.execute(select(Outbox).order_by(Outbox.id.desc())).scalars().first()
+        held.claimed_until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+        held_id = held.id
+
+    received = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope.content.decode())
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        capsys.readouterr()
+        assert main(["outbox", "send", "--root", str(REPO)]) == 0
+        assert len(received) == 3  # the first one, refused before, waits out its back-off
+        assert capsys.readouterr().out.splitlines() == ["sent 3, failed 0"]
+        assert main(["outbox", "send", "--root", str(REPO), "--now"]) == 0
+        assert capsys.readouterr().out.splitlines() == ["brought forward: 1", "sent 1, failed 0"]
+        assert len(received) == 4  # the held row is still the other sender's
+        assert main(["outbox", "send", "--root", str(REPO), "--now"]) == 0
+        assert len(received) == 4
+    finally:
+        controller.stop()
+    with sessions() as s:
+        unsent = s.execute(select(Outbox.id).where(Outbox.sent_at.is_(None))).scalars().all()
+    assert unsent == [held_id]
+
+
 def test_health_endpoint(sqlite_backend):
     app = sqlite_backend()
     with http_server(app) as base:
