@@ -50,7 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["carta_reader_engine"] = reader
     scratch = make_engine(config["DATABASE_URL"], scratch=True) \
         if config["DATABASE_URL"].startswith("sqlite") else engine
-    app.extensions["carta_drafts"] = sessions(scratch)
+    # drafts share transactions too (without waiting for the disk): at the fill-in step a
+    # busy office would otherwise queue every citizen on the database's write lock
+    app.extensions["carta_draft_writer"] = GroupWriter(scratch,
+                                                       timeout=float(config["WRITER_TIMEOUT"]))
     key = config.get("ENCRYPTION_KEY")
     app.extensions["carta_fernet"] = Fernet(key) if key else None
     if config.get("AUTO_MIGRATE", True):

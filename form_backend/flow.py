@@ -9,13 +9,13 @@ import secrets
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from werkzeug.datastructures import FileStorage
 
 from carta.model import Charter
 from carta.rules import FieldType, Form
 from carta.service import Service
-from form_backend.db import Attachment, Draft
+from form_backend.db import Attachment, Draft, utcnow
 from form_backend.forms import applicable_parameters, build_form, file_kind, label_of, points
 from form_backend.store import Pending, Upload, decrypt, encrypt, store
 
@@ -93,29 +93,35 @@ def receive(definition: Form, service: Service | None, form, kind: str):
     secret_names = sensitive_names(definition, service)
     secret = {k: v for k, v in answers.items() if k in secret_names}
     public = {k: v for k, v in answers.items() if k not in secret_names}
-    draft = Draft(id=secrets.token_hex(16), kind=kind, service=service.slug if service else None,
-                  lang=g.lang, data=public,
-                  sensitive=encrypt(current_app.extensions["carta_fernet"], secret))
-    with current_app.extensions["carta_drafts"].begin() as session:
-        session.add(draft)
-        session.flush()  # the draft row first: attachments point to it
-        for name, field in form._fields.items():
-            if not name.startswith("doc-"):
-                continue
-            files = field.data if isinstance(field.data, list) else [field.data]
-            for upload in files:
-                if isinstance(upload, FileStorage) and upload.filename:
-                    content = upload.read()
-                    session.add(Attachment(draft_id=draft.id, document=name,
-                                           filename=upload.filename[:255],
-                                           content_type=file_kind(content[:16]) or "",
-                                           size=len(content),
-                                           sha256=hashlib.sha256(content).hexdigest(),
-                                           content=content))
+    draft = {"id": secrets.token_hex(16), "kind": kind,
+             "service": service.slug if service else None, "lang": g.lang,
+             "created_at": utcnow(), "data": public,
+             "sensitive": encrypt(current_app.extensions["carta_fernet"], secret)}
+    files = []
+    for name, field in form._fields.items():
+        if not name.startswith("doc-"):
+            continue
+        for upload in field.data if isinstance(field.data, list) else [field.data]:
+            if isinstance(upload, FileStorage) and upload.filename:
+                content = upload.read()
+                files.append({"draft_id": draft["id"], "document": name,
+                              "filename": upload.filename[:255],
+                              "content_type": file_kind(content[:16]) or "",
+                              "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+                              "content": content})
+
+    def write(connection) -> None:  # the draft row first: attachments point to it
+        connection.execute(_NEW_DRAFT, draft)
+        if files:
+            connection.execute(_NEW_DRAFT_FILE, files)
+
+    current_app.extensions["carta_draft_writer"].run(write)
     base = f"/domanda/{service.slug}" if service else "/reclamo"
-    return redirect(f"{base}/controlla/{draft.id}?lang={g.lang}", 303)
+    return redirect(f"{base}/controlla/{draft['id']}?lang={g.lang}", 303)
 
 
+_NEW_DRAFT = insert(Draft.__table__)
+_NEW_DRAFT_FILE = insert(Attachment.__table__)
 _DRAFT = select(Draft.__table__).where(Draft.__table__.c.id == bindparam("id"))
 _DRAFT_FILES = (select(Attachment.__table__)
                 .where(Attachment.__table__.c.draft_id == bindparam("id"))
