@@ -164,7 +164,6 @@ def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None) -> 
     import hashlib
 
     from carta import print_build, render_print
-    from carta.print_build import print_charter
 
     # the PDFs depend on the charter and on the code that prints it
     code = b"".join(Path(m.__file__).read_bytes() for m in (print_build, render_print))
@@ -174,7 +173,7 @@ def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None) -> 
         stamp = out / ".content-hash"
         if stamp.exists() and stamp.read_text() == version:
             continue
-        print_charter(charter, out, lang, jobs=jobs)
+        print_build.print_charter(charter, out, lang, jobs=jobs)
         stamp.write_text(version)
 
 

@@ -39,21 +39,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
     app.extensions["carta"] = load_charter(config["CARTA_ROOT"])
-    engine = make_engine(config["DATABASE_URL"])
+    url = config["DATABASE_URL"]
+    engine = make_engine(url)
+    # SQLite gets two more engines on the same file: readers that never wait for the write
+    # lock, and drafts written without waiting for the disk; PostgreSQL needs neither
+    on_sqlite = url.startswith("sqlite")
+    reader = make_engine(url, read_only=True) if on_sqlite else engine
+    scratch = make_engine(url, scratch=True) if on_sqlite else engine
+    timeout = float(config["WRITER_TIMEOUT"])
     app.extensions["carta_engine"] = engine
     app.extensions["carta_sessions"] = sessions(engine)
-    app.extensions["carta_writer"] = GroupWriter(engine,
-                                                 timeout=float(config["WRITER_TIMEOUT"]))
-    reader = make_engine(config["DATABASE_URL"], read_only=True) \
-        if config["DATABASE_URL"].startswith("sqlite") else engine
+    app.extensions["carta_writer"] = GroupWriter(engine, timeout=timeout)
     app.extensions["carta_reader"] = sessions(reader)
     app.extensions["carta_reader_engine"] = reader
-    scratch = make_engine(config["DATABASE_URL"], scratch=True) \
-        if config["DATABASE_URL"].startswith("sqlite") else engine
-    # drafts share transactions too (without waiting for the disk): at the fill-in step a
-    # busy office would otherwise queue every citizen on the database's write lock
-    app.extensions["carta_draft_writer"] = GroupWriter(scratch,
-                                                       timeout=float(config["WRITER_TIMEOUT"]))
+    # drafts share transactions too: at the fill-in step a busy office would otherwise queue
+    # every citizen on the database's write lock
+    app.extensions["carta_draft_writer"] = GroupWriter(scratch, timeout=timeout)
     key = config.get("ENCRYPTION_KEY")
     app.extensions["carta_fernet"] = Fernet(key) if key else None
     if config.get("AUTO_MIGRATE", True):

@@ -8,7 +8,7 @@ import json
 import secrets
 from typing import Any
 
-from flask import current_app, g, redirect, render_template, request
+from flask import abort, current_app, g, redirect, render_template, request
 from sqlalchemy import bindparam, delete, insert, select
 from werkzeug.datastructures import FileStorage
 
@@ -222,8 +222,6 @@ def band_for(isee: str | None) -> str | None:
 def fill_step(definition: Form, service: Service | None, kind: str, prefill: dict | None = None):
     """GET: the empty form (``prefill`` sets answers); POST: valid answers go on to the check
     page, invalid ones come back with their messages, a filled honeypot gets a bare 400."""
-    from flask import abort
-
     form = form_class(definition, service)()
     if request.method == "POST":
         if form.validate():
@@ -239,8 +237,6 @@ def fill_step(definition: Form, service: Service | None, kind: str, prefill: dic
 
 def check_step(definition: Form, service: Service | None, draft_id: str, kind: str, back: str):
     """GET: the check-your-answers page of a draft; POST: send it (CSRF-protected)."""
-    from flask import abort
-
     if request.method == "POST":
         return confirm(definition, service, draft_id, kind) or abort(404)
     loaded = load_draft(draft_id)

@@ -34,6 +34,27 @@ def http_server(app):
         server.shutdown()
 
 
+@contextmanager
+def smtp_sink(port: int):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1:``port`` that accepts everything; yields
+    the list of raw messages it received, in order (still readable after it stops)."""
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope.content)
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
 def postgres_bin() -> Path | None:
     """Debian's PostgreSQL server binaries, if installed."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
@@ -79,8 +100,7 @@ class Postgres:
 
     def stop(self) -> None:
         try:
-            self.run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast",
-                     "-w", "stop")
+            self._ctl("stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 

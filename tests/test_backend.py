@@ -396,10 +396,8 @@ def test_office_processes_a_submission_with_an_audit_trail(sqlite_backend):
 
 
 def test_outbox_waits_for_smtp_then_delivers_each_message_once(sqlite_backend):
-    from aiosmtpd.controller import Controller
-
-    from form_backend.outbox import deliver_due
-    from tests.servers import free_port
+    from form_backend.outbox import deliver_due, retry_now
+    from tests.servers import free_port, smtp_sink
 
     port = free_port()
     app = sqlite_backend()
@@ -412,35 +410,21 @@ def test_outbox_waits_for_smtp_then_delivers_each_message_once(sqlite_backend):
     with sessions() as s:
         assert s.execute(select(func.count(Outbox.id)).where(Outbox.sent_at.is_(None))).scalar() == 3
 
-    received = []
-
-    class Sink:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope.content.decode())
-            return "250 OK"
-
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with sessions.begin() as s:  # skip the back-off wait
-            s.query(Outbox).update({Outbox.next_attempt_at: Outbox.created_at})
+    with smtp_sink(port) as received:
+        assert retry_now(sessions) == 1  # the refused one was waiting out its back-off
         assert deliver_due(sessions, "127.0.0.1", port, "carta@example.org") == (3, 0)
         assert deliver_due(sessions, "127.0.0.1", port, "carta@example.org") == (0, 0)
-    finally:
-        controller.stop()
     assert len(received) == 3
-    assert all(re.search(r"Subject: \[\d{4}/\d{7}\] Reclamo", m) for m in received)
+    assert all(re.search(rb"Subject: \[\d{4}/\d{7}\] Reclamo", m) for m in received)
 
 
 def test_retry_now_after_an_smtp_outage_sends_everything_once_even_while_a_sender_holds_a_row(
         sqlite_backend, tmp_path, monkeypatch, capsys):
     """Office staff fix the mail server and run ``carta outbox send --now``: every waiting
-    e-mail goes at once, and a row another sender is delivering
-    at that moment is left to it (no second copy)."""
-    from aiosmtpd.controller import Controller
-
+    e-mail goes at once, and a row another sender is delivering at that moment is left to it
+    (no second copy)."""
     from carta.cli import main
-    from tests.servers import free_port
+    from tests.servers import free_port, smtp_sink
 
     port = free_port()
     db = tmp_path / "c.db"
@@ -460,16 +444,7 @@ def test_retry_now_after_an_smtp_outage_sends_everything_once_even_while_a_sende
         held.claimed_until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
         held_id = held.id
 
-    received = []
-
-    class Sink:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope.content.decode())
-            return "250 OK"
-
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_sink(port) as received:
         capsys.readouterr()
         assert main(["outbox", "send", "--root", str(REPO)]) == 0
         assert len(received) == 3  # the first one, refused before, waits out its back-off
@@ -479,8 +454,6 @@ def test_retry_now_after_an_smtp_outage_sends_everything_once_even_while_a_sende
         assert len(received) == 4  # the held row is still the other sender's
         assert main(["outbox", "send", "--root", str(REPO), "--now"]) == 0
         assert len(received) == 4
-    finally:
-        controller.stop()
     with sessions() as s:
         unsent = s.execute(select(Outbox.id).where(Outbox.sent_at.is_(None))).scalars().all()
     assert unsent == [held_id]
