@@ -1,4 +1,7 @@
-"""The ``carta`` command line: every command takes ``--root DIR`` (default: here)."""
+"""The ``carta`` command line: every command takes ``--root DIR`` (default: here).
+
+The charter's own commands live here; the form backend registers its commands (serve, users,
+outbox, db, purge, backup, restore) from :mod:`form_backend.commands`."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from carta.errors import CharterError
 from carta.load import load_cached
 
 
-def _load(args: argparse.Namespace):
+def load_or_exit(args: argparse.Namespace):
     try:
         return load_cached(args.root)
     except CharterError as exc:
@@ -30,7 +33,7 @@ def _load(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the charter; with --translations, report translation coverage."""
-    charter = _load(args)
+    charter = load_or_exit(args)
     if args.translations:
         from carta.translations import coverage
 
@@ -52,7 +55,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the whole charter as JSON to stdout."""
     from carta.render_export import render_json
 
-    charter = _load(args)
+    charter = load_or_exit(args)
     sys.stdout.write(render_json(charter))
     return 0
 
@@ -87,7 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from carta.site_build import build
 
-    _load(args)  # report charter problems in the editors' format before MkDocs starts
+    load_or_exit(args)  # report charter problems in the editors' format before MkDocs starts
     root = Path(args.root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
@@ -102,11 +105,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_print(args: argparse.Namespace) -> int:
     """Print the schede, the blank forms and the binder (or an update bundle) as PDFs."""
-    import datetime as dt
 
     from carta.print_build import print_charter
 
-    charter = _load(args)
+    charter = load_or_exit(args)
     since = None
     if args.since:
         try:
@@ -127,170 +129,11 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backend_config(args: argparse.Namespace) -> dict:
-    """Backend settings for commands run against --root (key file made on first use)."""
-    import os
-
-    root = Path(args.root).resolve()
-    config = {"CARTA_ROOT": str(root), "OUTBOX_SENDER": False}
-    if not os.environ.get("CARTA_ENCRYPTION_KEY"):
-        config["ENCRYPTION_KEY"] = _local_key(root)
-    return config
-
-
-def _local_key(root: Path) -> str:
-    """A Fernet key kept in ROOT/instance (mode 600) when CARTA_ENCRYPTION_KEY is not set."""
-    import os
-
-    from cryptography.fernet import Fernet
-
-    path = root / "instance" / "encryption.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(Fernet.generate_key().decode())
-        print(f"carta: created {path}: back it up, without it the health data cannot be read",
-              file=sys.stderr)
-    return path.read_text().strip()
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Build the site if it is out of date, then serve it with the forms on one port."""
-    from carta.site_build import build
-
-    charter = _load(args)
-    root = Path(args.root).resolve()
-    site = root / "site"
-    stamp = site / ".carta-content-hash"
-    if not stamp.exists() or stamp.read_text() != charter.content_hash:
-        print("carta: building the site …", file=sys.stderr)
-        build(root, site, pdfs=not args.no_pdf)
-        stamp.write_text(charter.content_hash)
-    from form_backend import create_app
-
-    config = _backend_config(args)
-    config["OUTBOX_SENDER"] = True
-    app = create_app(config)
-    print(f"carta: serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
-    return 0
-
-
-def cmd_users(args: argparse.Namespace) -> int:
-    """Create an office operator."""
-    import getpass
-    import os
-
-    from form_backend import create_app
-    from form_backend.office import add_user
-
-    password = os.environ.get("CARTA_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
-    if len(password) < 12:
-        print("carta: use a password of at least 12 characters", file=sys.stderr)
-        return 2
-    app = create_app(_backend_config(args))
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        add_user(app.extensions["carta_sessions"], args.name, password)
-    except IntegrityError:
-        print(f"carta: user {args.name!r} already exists", file=sys.stderr)
-        return 1
-    print(f"created operator {args.name}")
-    return 0
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    """Delete submissions (with attachments, e-mails, audit) older than --older-than days."""
-    from form_backend import create_app
-    from form_backend.retention import purge
-
-    if args.older_than < 1:
-        print("carta: --older-than must be at least 1 day", file=sys.stderr)
-        return 2
-    app = create_app(_backend_config(args))
-    n = purge(app.extensions["carta_sessions"], args.older_than)
-    print(f"purged {n} submissions older than {args.older_than} days")
-    return 0
-
-
-def cmd_outbox(args: argparse.Namespace) -> int:
-    """Deliver the e-mails that are due, round after round until none is left or the mail
-    server refuses (for cron, when the web process does not); ``--now`` first ends the
-    back-off of the ones still waiting (the mail server has just been fixed)."""
-    from form_backend import create_app
-    from form_backend.outbox import deliver_due, retry_now
-
-    app = create_app(_backend_config(args))
-    c = app.config
-    sessions = app.extensions["carta_sessions"]
-    if args.now:
-        print(f"brought forward: {retry_now(sessions)}")
-    sent = failed = 0
-    while not failed:
-        n, failed = deliver_due(sessions, c["SMTP_HOST"], int(c["SMTP_PORT"]), c["MAIL_FROM"],
-                                dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
-        sent += n
-        if n == 0:
-            break
-    print(f"sent {sent}, failed {failed}")
-    if failed:
-        print(f"carta: the mail server at {c['SMTP_HOST']}:{c['SMTP_PORT']} refused; "
-              "the rest will be retried", file=sys.stderr)
-    return 1 if failed else 0
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    """The backend's database for --root (CARTA_DATABASE_URL or the SQLite default)."""
-    from form_backend.config import load_config
-
-    return load_config({"CARTA_ROOT": str(Path(args.root).resolve())})["DATABASE_URL"]
-
-
-def _copy(action, url: str, path: Path, done: str, failed: str) -> int:
-    import sqlite3
-
-    try:
-        n = action(url, path)
-    except (ValueError, RuntimeError, OSError, sqlite3.Error) as exc:
-        print(f"carta: {failed}: {exc}", file=sys.stderr)
-        return 1
-    print(done.format(n=n, path=path))
-    return 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    """Copy the SQLite database online (consistent while the server runs)."""
-    from form_backend.backup import backup
-
-    return _copy(backup, _database_url(args), Path(args.out),
-                 "backed up {n} submissions to {path}", "backup failed")
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    """Replace the SQLite database with a backup (stop the server first)."""
-    from form_backend.backup import restore
-
-    return _copy(restore, _database_url(args), Path(args.file),
-                 "restored {n} submissions from {path}", "restore failed")
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    """Create or update the database schema (Alembic migrations)."""
-    from form_backend.db import make_engine
-    from form_backend.migrate import upgrade
-
-    upgrade(make_engine(_database_url(args)))
-    print("database is up to date")
-    return 0
-
-
 def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     """Print the project's mkdocs.yml for the charter at --root."""
     from carta.site_build import project_mkdocs_yml
 
-    sys.stdout.write(project_mkdocs_yml(_load(args)))
+    sys.stdout.write(project_mkdocs_yml(load_or_exit(args)))
     return 0
 
 
@@ -305,6 +148,22 @@ def build_parser() -> argparse.ArgumentParser:
                        "services/ (default: current directory)")
         p.set_defaults(func=func)
         return p
+
+    def group(name: str, help_: str):
+        """A command with sub-commands (``carta users add``); ``--root`` is accepted on the
+        group and on each sub-command, and whichever is written wins."""
+        p = add(name, None, help_)
+        subs = p.add_subparsers(dest=f"{name}_command", required=True)
+
+        def nested(sub_name: str, func, sub_help: str) -> argparse.ArgumentParser:
+            q = subs.add_parser(sub_name, help=sub_help, description=sub_help)
+            # SUPPRESS: a sub-command's own default would overwrite the group's --root
+            q.add_argument("--root", default=argparse.SUPPRESS,
+                           help="charter folder (may also be given before the sub-command)")
+            q.set_defaults(func=func)
+            return q
+
+        return nested
 
     p = add("check", cmd_check, "validate the charter and report every problem at once")
     p.add_argument("--json", action="store_true",
@@ -327,34 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
                    help="only the schede revised after this date, with a cover sheet")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
-    p = add("serve", cmd_serve, "build the site if needed and serve it with the forms")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--no-pdf", action="store_true", help="build without the printable PDFs")
-    p = add("users", None, "office operators")
-    users = p.add_subparsers(dest="users_command", required=True)
-    q = users.add_parser("add", help="create an operator (password asked, or CARTA_NEW_PASSWORD)")
-    q.add_argument("name")
-    q.add_argument("--root", default=".")
-    q.set_defaults(func=cmd_users)
-    p = add("purge", cmd_purge, "delete submissions older than a number of days (retention)")
-    p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-    p = add("outbox", None, "e-mail outbox")
-    outbox = p.add_subparsers(dest="outbox_command", required=True)
-    q = outbox.add_parser("send", help="deliver the e-mails that are due")
-    q.add_argument("--root", default=".")
-    q.add_argument("--now", action="store_true",
-                   help="also the ones waiting out a retry back-off (the mail server is fixed)")
-    q.set_defaults(func=cmd_outbox)
-    p = add("backup", cmd_backup, "online, consistent copy of the SQLite database")
-    p.add_argument("--out", required=True, metavar="FILE")
-    p = add("restore", cmd_restore, "replace the SQLite database with a backup")
-    p.add_argument("file", metavar="FILE")
-    p = add("db", None, "database")
-    db = p.add_subparsers(dest="db_command", required=True)
-    q = db.add_parser("upgrade", help="create or update the schema")
-    q.add_argument("--root", default=".")
-    q.set_defaults(func=cmd_db)
+    from form_backend.commands import register
+
+    register(add, group)
     add("mkdocs-yml", cmd_mkdocs_yml, "print the mkdocs.yml that plain `mkdocs build` uses")
     p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
     p.add_argument("--out", default="schema", help="folder for the schema files")

@@ -132,8 +132,21 @@ def _too_deep(text: str) -> yaml.Mark | None:
     Checked on the parser's event stream, which is flat, before anything is composed: the
     C composer recurses once per level and a file of 50,000 ``[`` overflows its stack (a
     crash, not an error message)."""
+    try:
+        return _deepest(text, _Loader)
+    except yaml.YAMLError:
+        if _Loader is yaml.SafeLoader:
+            raise
+        # libyaml (PyYAML 6.0.4 and later) refuses deep flow nesting with a limit and a
+        # message of its own before carta's count reaches MAX_DEPTH; the pure-Python parser
+        # hands out events one at a time, so carta's limit, message and mark come first
+        # whatever the installed version. Taken only for files that fail anyway.
+        return _deepest(text, yaml.SafeLoader)
+
+
+def _deepest(text: str, loader) -> yaml.Mark | None:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from carta.load import load_charter
 from form_backend import logs, security
-from form_backend.config import load_config
+from form_backend.config import check_key, load_config
 from form_backend.db import make_engine, sessions
 from form_backend.extensions import csrf, limiter
 from form_backend.i18n import choose_lang, install_i18n
@@ -32,6 +32,7 @@ log = logging.getLogger("carta.backend")
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI application."""
     config = load_config(test_config)
+    check_key(config)  # a clear refusal at start-up, not a 500 on a citizen's request
     app = Flask(__name__, instance_path=str(Path(config["CARTA_ROOT"]) / "instance"),
                 static_url_path="/_carta")
     app.config.update(config)
@@ -55,8 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # drafts share transactions too: at the fill-in step a busy office would otherwise queue
     # every citizen on the database's write lock
     app.extensions["carta_draft_writer"] = GroupWriter(scratch, timeout=timeout)
-    key = config.get("ENCRYPTION_KEY")
-    app.extensions["carta_fernet"] = Fernet(key) if key else None
+    app.extensions["carta_fernet"] = Fernet(config["ENCRYPTION_KEY"])
     if config.get("AUTO_MIGRATE", True):
         from form_backend.migrate import upgrade
 

@@ -1,4 +1,9 @@
-"""Layered configuration: safe defaults → CARTA_* environment → the test mapping."""
+"""Layered configuration: safe defaults → CARTA_* environment → the test mapping.
+
+The one place that decides the backend's settings: ``carta serve``, the WSGI entry
+(``form_backend.wsgi``) and every ``carta`` command get them from :func:`load_config`,
+the encryption key included (``CARTA_ENCRYPTION_KEY``, else ``ROOT/instance/encryption.key``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ DEFAULTS: dict[str, Any] = {
     "CARTA_SITE_DIR": None,  # default: ROOT/site
     "DATABASE_URL": None,  # default: sqlite file under ROOT/instance
     "SECRET_KEY": None,  # default: random per process (sessions do not survive restarts)
-    "ENCRYPTION_KEY": None,  # Fernet key for special-category data; required to store it
+    # Fernet key for special-category data; default: ROOT/instance/encryption.key
+    "ENCRYPTION_KEY": None,
+    # the site's public address (https://servizi.example.it); absolute links in e-mails are
+    # built from it, never from the request's Host header
+    "PUBLIC_URL": None,
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 25,
     "MAIL_FROM": "carta@localhost",
@@ -66,6 +75,54 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
         instance = root / "instance"
         instance.mkdir(exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'carta.db'}"
+    if not config["ENCRYPTION_KEY"]:
+        path = key_path(root)
+        if path.is_file():
+            config["ENCRYPTION_KEY"] = path.read_text(encoding="ascii").strip()
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = secrets.token_hex(32)
     return config
+
+
+class ConfigError(Exception):
+    """A setting the backend cannot start without is missing or wrong."""
+
+
+def key_path(root: Path | str) -> Path:
+    """Where the encryption key lives when ``CARTA_ENCRYPTION_KEY`` is not set."""
+    return Path(root).resolve() / "instance" / "encryption.key"
+
+
+def ensure_key(root: Path | str) -> Path | None:
+    """Create the key file (mode 600) unless the environment gives a key or the file exists;
+    return its path when it was created (the caller tells the operator to back it up)."""
+    from cryptography.fernet import Fernet
+
+    if os.environ.get("CARTA_ENCRYPTION_KEY"):
+        return None
+    path = key_path(root)
+    if path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(Fernet.generate_key().decode())
+    return path
+
+
+def check_key(config: dict[str, Any]) -> None:
+    """Refuse to start without a usable encryption key, before any citizen sends health data."""
+    from cryptography.fernet import Fernet
+
+    key = config.get("ENCRYPTION_KEY")
+    where = key_path(config["CARTA_ROOT"])
+    if not key:
+        raise ConfigError(
+            f"no encryption key: set CARTA_ENCRYPTION_KEY or create {where} "
+            f"(`carta serve --root {config['CARTA_ROOT']}` creates it; back it up: without "
+            "it the health data cannot be read)")
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        raise ConfigError("the encryption key (CARTA_ENCRYPTION_KEY or "
+                          f"{where}) is not a Fernet key: 32 url-safe base64-encoded bytes")

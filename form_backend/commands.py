@@ -1,0 +1,259 @@
+"""The backend's ``carta`` commands: serve, users, purge, outbox, backup, restore, db.
+
+Registered into carta's parser by :func:`register`; every command reads its settings through
+:func:`form_backend.config.load_config` (the same as the WSGI entry), with ``--root`` as the
+charter folder wherever it is written (``carta users --root X add N`` and
+``carta users add N --root X`` both act on X).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def say(message: str) -> None:
+    """One progress line for the person at the terminal."""
+    print(f"carta: {message}", file=sys.stderr, flush=True)
+
+
+def backend_config(args: argparse.Namespace, **overrides: Any) -> dict[str, Any]:
+    """Settings for a command run against ``--root``: the encryption key file is created
+    on first use (and the operator told to back it up)."""
+    from form_backend.config import ensure_key
+
+    root = Path(args.root).resolve()
+    created = ensure_key(root)
+    if created:
+        say(f"created {created}: back it up, without it the health data cannot be read")
+    return {"CARTA_ROOT": str(root), "OUTBOX_SENDER": False, **overrides}
+
+
+def make_app(args: argparse.Namespace, **overrides: Any):
+    """The Flask app for a command, or a one-line error and exit status 1."""
+    from form_backend import create_app
+    from form_backend.config import ConfigError
+
+    try:
+        return create_app(backend_config(args, **overrides))
+    except ConfigError as exc:
+        say(f"cannot start: {exc}")
+        raise SystemExit(1) from None
+
+
+class _BuildProgress:
+    """Turns mkdocs-static-i18n's per-language log line into "site: language n of m"."""
+
+    def __init__(self, languages: list[str]):
+        import logging
+
+        self.languages = languages
+        self.handler = logging.Handler()
+        self.handler.emit = self._emit  # type: ignore[method-assign]
+        self.handler.setLevel(logging.INFO)
+
+    def _emit(self, record) -> None:
+        text = record.getMessage()
+        if "Building '" in text:
+            lang = text.split("Building '", 1)[1].split("'")[0]
+            # by position, not by count: languages may be built in parallel processes
+            n = self.languages.index(lang) + 1 if lang in self.languages else "?"
+            say(f"site: language {n} of {len(self.languages)} ({lang})")
+
+    def __enter__(self):
+        import logging
+
+        self.logger = logging.getLogger("mkdocs.plugins.mkdocs_static_i18n.plugin")
+        self.level, self.propagate = self.logger.level, self.logger.propagate
+        self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False
+        self.logger.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+        self.logger.propagate = self.propagate
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build the site if it is out of date, then serve it with the forms on one port
+    through waitress (a production WSGI server, not Werkzeug's development server)."""
+    import logging
+
+    import waitress
+
+    from carta.cli import load_or_exit
+    from carta.site_build import build
+
+    say(f"checking the charter in {Path(args.root).resolve()}")
+    charter = load_or_exit(args)
+    root = Path(args.root).resolve()
+    site = root / "site"
+    stamp = site / ".carta-content-hash"
+    if not stamp.exists() or stamp.read_text() != charter.content_hash:
+        langs = list(charter.district.languages)
+        if not args.no_pdf:
+            say(f"printing the PDFs in {len(langs)} languages (first time: a few minutes; "
+                "unchanged sheets are reused)")
+        say(f"building the site in {len(langs)} languages")
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+        with _BuildProgress(langs):
+            build(root, site, pdfs=not args.no_pdf)
+        stamp.write_text(charter.content_hash)
+    else:
+        say("the site is up to date")
+    app = make_app(args, OUTBOX_SENDER=True)
+    # waitress reads whole requests before the app sees them (slow clients cost no thread),
+    # drops idle connections after channel_timeout, logs nothing of its own per request
+    # (the app's JSON log has routes, never query strings or keys) and sends no Server banner
+    server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                    channel_timeout=30, ident="",
+                                    max_request_body_size=64 << 20,
+                                    clear_untrusted_proxy_headers=True)
+    say(f"serving the site and the forms at http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        say("stopped")
+    return 0
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    """Create an office operator."""
+    import getpass
+    import os
+
+    from sqlalchemy.exc import IntegrityError
+
+    from form_backend.office import add_user
+
+    password = os.environ.get("CARTA_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    if len(password) < 12:
+        say("use a password of at least 12 characters")
+        return 2
+    app = make_app(args)
+    try:
+        add_user(app.extensions["carta_sessions"], args.name, password)
+    except IntegrityError:
+        say(f"user {args.name!r} already exists")
+        return 1
+    print(f"created operator {args.name}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete submissions (with attachments, e-mails, audit) older than --older-than days."""
+    from form_backend.retention import purge
+
+    if args.older_than < 1:
+        say("--older-than must be at least 1 day")
+        return 2
+    app = make_app(args)
+    n = purge(app.extensions["carta_sessions"], args.older_than)
+    print(f"purged {n} submissions older than {args.older_than} days")
+    return 0
+
+
+def cmd_outbox_send(args: argparse.Namespace) -> int:
+    """Deliver the e-mails that are due, round after round until none is left or the mail
+    server refuses (for cron, when the web process does not); ``--now`` first ends the
+    back-off of the ones still waiting (the mail server has just been fixed)."""
+    from form_backend.outbox import deliver_due, retry_now
+
+    app = make_app(args)
+    c = app.config
+    sessions = app.extensions["carta_sessions"]
+    if args.now:
+        print(f"brought forward: {retry_now(sessions)}")
+    sent = failed = 0
+    while not failed:
+        n, failed = deliver_due(sessions, c["SMTP_HOST"], int(c["SMTP_PORT"]), c["MAIL_FROM"],
+                                dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
+        sent += n
+        if n == 0:
+            break
+    print(f"sent {sent}, failed {failed}")
+    if failed:
+        say(f"the mail server at {c['SMTP_HOST']}:{c['SMTP_PORT']} refused; "
+            "the rest will be retried")
+    return 1 if failed else 0
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """The backend's database for --root (CARTA_DATABASE_URL or the SQLite default)."""
+    from form_backend.config import load_config
+
+    return load_config({"CARTA_ROOT": str(Path(args.root).resolve())})["DATABASE_URL"]
+
+
+def _copy(action, url: str, path: Path, done: str, failed: str) -> int:
+    import sqlite3
+
+    try:
+        n = action(url, path)
+    except (ValueError, RuntimeError, OSError, sqlite3.Error) as exc:
+        say(f"{failed}: {exc}")
+        return 1
+    print(done.format(n=n, path=path))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database online (consistent while the server runs)."""
+    from form_backend.backup import backup
+
+    return _copy(backup, database_url(args), Path(args.out),
+                 "backed up {n} submissions to {path}", "backup failed")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the SQLite database with a backup (stop the server first)."""
+    from form_backend.backup import restore
+
+    return _copy(restore, database_url(args), Path(args.file),
+                 "restored {n} submissions from {path}", "restore failed")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Create or update the database schema (Alembic migrations)."""
+    from form_backend.db import make_engine
+    from form_backend.migrate import upgrade
+
+    upgrade(make_engine(database_url(args)))
+    print("database is up to date")
+    return 0
+
+
+def register(add, group) -> None:
+    """Add the backend's commands to carta's parser (``add`` makes a command, ``group`` a
+    command with sub-commands; see :func:`carta.cli.build_parser`)."""
+    p = add("serve", cmd_serve, "build the site if needed and serve it with the forms")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8, help="request threads (default: 8)")
+    p.add_argument("--no-pdf", action="store_true", help="build without the printable PDFs")
+
+    users = group("users", "office operators")
+    q = users("add", cmd_users_add, "create an operator (password asked, or CARTA_NEW_PASSWORD)")
+    q.add_argument("name")
+
+    p = add("purge", cmd_purge, "delete submissions older than a number of days (retention)")
+    p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+
+    outbox = group("outbox", "e-mail outbox")
+    q = outbox("send", cmd_outbox_send, "deliver the e-mails that are due")
+    q.add_argument("--now", action="store_true",
+                   help="also the ones waiting out a retry back-off (the mail server is fixed)")
+
+    p = add("backup", cmd_backup, "online, consistent copy of the SQLite database")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = add("restore", cmd_restore, "replace the SQLite database with a backup")
+    p.add_argument("file", metavar="FILE")
+
+    db = group("db", "database")
+    db("upgrade", cmd_db_upgrade, "create or update the schema")
