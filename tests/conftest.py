@@ -18,6 +18,19 @@ def build(root: Path, site: Path) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
+# Tests that need a real build, PDFs, a browser, PostgreSQL or a running server are system
+# tests: `pytest -m "not system"` is the fast unit subset; scripts/test runs everything.
+_SYSTEM_FIXTURES = {"site", "postgres", "browser", "page", "chromium"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if (_SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or (params and "postgresql" in params.id)):
+            item.add_marker(pytest.mark.system)
+
+
 @pytest.fixture(scope="session")
 def shipped():
     return load_charter(REPO)
@@ -29,8 +42,6 @@ def site(tmp_path_factory, shipped):
     result = build(REPO, out)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
-
-
 
 
 @pytest.fixture(scope="session")

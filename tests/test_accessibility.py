@@ -17,8 +17,9 @@ PAGE_TYPES = ["index", "aree/anziani", "servizi/telesoccorso", "servizi/prima-in
               "accessibilita", "privacy"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
-                                "(scripts/install-system-deps installs it)")
+pytestmark = [pytest.mark.system,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                 "(scripts/install-system-deps installs it)")]
 
 
 @pytest.fixture(scope="module")

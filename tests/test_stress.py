@@ -10,6 +10,8 @@ import pytest
 from tests.factory import REPO
 from tests.servers import postgres_bin
 
+pytestmark = pytest.mark.system
+
 
 def test_no_acknowledged_submission_is_lost_under_faults():
     if postgres_bin() is None:
