@@ -44,6 +44,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"  missing: {where}")
             short = short or cov.translated < cov.total
         return 1 if short and args.strict else 0
+    from carta.strings import fallback_notes
+
+    for note in fallback_notes(charter.district.languages, charter.string_overrides):
+        print(note, file=sys.stderr)
     n_ind = sum(len(s.quality) for s in charter.services)
     print(f"ok: {charter.district.short_name.it}: {len(charter.services)} schede in "
           f"{len(charter.areas)} areas, {len(charter.offices)} offices, {n_ind} service "
@@ -79,6 +83,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print("carta: out-of-date schema files (run `carta schema`): " + ", ".join(stale),
               file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a minimal charter into a new folder, ready for check, build, print and serve."""
+    from carta.scaffold import scaffold
+
+    try:
+        files = scaffold(Path(args.dir), args.name)
+    except FileExistsError as exc:
+        print(f"carta: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files under {args.dir}: edit them, then "
+          f"`carta check --root {args.dir}`")
     return 0
 
 
@@ -137,6 +155,17 @@ def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Serve a live preview: a saved YAML file shows in the browser within seconds."""
+    import logging
+
+    from carta.preview import serve
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    serve(Path(args.root), args.host, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``carta``."""
     parser = argparse.ArgumentParser(prog="carta", description="A Carta dei Servizi as YAML.")
@@ -176,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --translations: list up to N untranslated fields per language")
     p = add("export", cmd_export, "write the charter as open data to stdout")
     p.add_argument("--format", choices=["json"], default="json")
+    p = add("new", cmd_new, "write a minimal charter into a new folder DIR")
+    p.add_argument("dir", metavar="DIR", help="the new charter folder (must not hold files)")
+    p.add_argument("--name", default="Nuovo Ambito", help="the district's name")
     p = add("build", cmd_build, "build the multilingual static site (strict mode)")
     p.add_argument("--site-dir", default=None, help="output folder (default: ROOT/site)")
     p.add_argument("--no-pdf", action="store_true",
@@ -190,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register(add, group)
     add("mkdocs-yml", cmd_mkdocs_yml, "print the mkdocs.yml that plain `mkdocs build` uses")
+    p = add("preview", cmd_preview, "live preview for editors: pages reload as YAML is saved")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
     p = add("schema", cmd_schema, "write the JSON Schemas of the charter files")
     p.add_argument("--out", default="schema", help="folder for the schema files")
     p.add_argument("--check", action="store_true", help="fail if the files are out of date")

@@ -1,7 +1,9 @@
 """MkDocs hooks: generate the docs from the charter before MkDocs reads them.
 
 Referenced from ``mkdocs.yml`` so that plain ``mkdocs build`` and ``mkdocs serve`` work from a
-clean checkout, and reload when ``content/`` or ``services/`` change.
+clean checkout, and reload when ``content/`` or ``services/`` change.  ``carta build`` and
+``carta preview`` write the docs themselves (``extra.carta_generated``); then only the page
+fix-up below runs.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {}
 
 @event_priority(100)  # before mkdocs-static-i18n reads the nav and the docs
 def on_config(config):
+    if config.extra.get("carta_generated"):
+        return config
     base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     root = (base / config.extra.get("carta_root", ".")).resolve()
     try:
@@ -46,3 +50,11 @@ def on_post_page(output, page, config):
     # Material sets dir on <body>; screen readers and the validator read it on <html>.
     return _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
                      output, count=1)
+
+
+def on_serve(server, config, builder):
+    # on_config writes the docs folder from content/ and services/, which are watched; watching
+    # the docs folder as well made `mkdocs serve` rebuild the whole site twice per save
+    if not config.extra.get("carta_generated"):
+        server.unwatch(config.docs_dir)
+    return server

@@ -6,6 +6,9 @@ served at the site root.  Nothing here imports MkDocs, so another engine needs o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from carta import render_site_pages as pages
 from carta.model import Charter
 from carta.render_export import render_json
@@ -47,33 +50,41 @@ def site_files(charter: Charter,
     ``modulo-<form>`` for blank forms) to its PDF path under the docs folder, when the print
     sheets were made.
     """
+    return {path: render() for path, render in page_renderers(charter, pdfs_by_lang).items()}
+
+
+def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | None = None
+                   ) -> dict[str, Callable[[], str]]:
+    """Docs-folder path → a function making that file's text, in :func:`site_files` order.
+
+    Lets the live preview make only the pages an edit touches."""
     pdfs_by_lang = pdfs_by_lang or {}
-    files: dict[str, str] = {
-        AREA_STYLESHEET: area_css(charter),
-        EXPORT_JSON: render_json(charter),
-        EXPORT_CSV: pages.indicators_csv(charter),
+    files: dict[str, Callable[[], str]] = {
+        AREA_STYLESHEET: partial(area_css, charter),
+        EXPORT_JSON: partial(render_json, charter),
+        EXPORT_CSV: partial(pages.indicators_csv, charter),
     }
     for lang in charter.district.languages:
         pdfs = pdfs_by_lang.get(lang, {})
         query = "" if lang == "it" else f"?lang={lang}"
 
-        def put(path: str, text: str, lang: str = lang) -> None:
-            files[f"{lang}/{path}"] = text
+        def put(path: str, render: Callable[..., str], *args, lang: str = lang) -> None:
+            files[f"{lang}/{path}"] = partial(render, charter, lang, *args)
 
-        put("index.md", pages.home_page(charter, lang))
+        put("index.md", pages.home_page)
         for area in charter.areas:
-            put(f"aree/{area.slug}.md", pages.area_page(charter, lang, area))
-        put("uffici.md", pages.offices_page(charter, lang))
-        put("tariffe.md", pages.tariffs_page(charter, lang))
+            put(f"aree/{area.slug}.md", pages.area_page, area)
+        put("uffici.md", pages.offices_page)
+        put("tariffe.md", pages.tariffs_page)
         if charter.system_quality:
-            put("qualita.md", pages.quality_page(charter, lang))
-        put("reclami.md", pages.complaints_page(charter, lang, f"/reclamo{query}"))
+            put("qualita.md", pages.quality_page)
+        put("reclami.md", pages.complaints_page, f"/reclamo{query}")
         if charter.monitoring:
-            put("risultati.md", pages.results_page(charter, lang))
+            put("risultati.md", pages.results_page)
         if charter.sections:
-            put("carta.md", pages.charter_page(charter, lang))
+            put("carta.md", pages.charter_page)
         if charter.providers:
-            put("enti-gestori.md", pages.providers_page(charter, lang))
+            put("enti-gestori.md", pages.providers_page)
         # Shared files sit at the site root; MkDocs only resolves links within one language,
         # so these are plain HTML links computed from the page's output URL.
         up = "../" if lang == charter.district.languages[0] else "../../"
@@ -83,9 +94,9 @@ def site_files(charter: Charter,
         for form in charter.forms:
             if f"modulo-{form.id}" in pdfs:
                 downloads[f"download_form_{form.id}"] = up + pdfs[f"modulo-{form.id}"]
-        put("download.md", pages.downloads_page(charter, lang, downloads))
-        put("accessibilita.md", pages.accessibility_page(charter, lang))
-        put("privacy.md", pages.privacy_page(charter, lang))
+        put("download.md", pages.downloads_page, downloads)
+        put("accessibilita.md", pages.accessibility_page)
+        put("privacy.md", pages.privacy_page)
         for s in charter.services:
             links = {"area": f"../aree/{charter.area_by_code[s.area].slug}.md",
                      "offices": "../uffici.md", "tariffs": "../tariffe.md",
@@ -93,7 +104,7 @@ def site_files(charter: Charter,
                      "complain": f"/reclamo{query}{'&' if query else '?'}servizio={s.slug}"}
             if s.slug in pdfs:
                 links["pdf"] = up + "../" + pdfs[s.slug]
-            put(f"servizi/{s.slug}.md", service_page(charter, s, lang, links))
+            files[f"{lang}/servizi/{s.slug}.md"] = partial(service_page, charter, s, lang, links)
     return files
 
 
