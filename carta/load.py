@@ -26,6 +26,7 @@ from carta.references import check_references
 from carta.rules import AccessParameters, Bands, Complaints, Forms, Tariffs
 from carta.service import Service
 from carta.source import Source, read_source
+from carta.strings import check_overrides, merge
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def load_charter(root: Path | str = ".") -> Charter:
                                                f"the file name {file.name}"))
             monitoring.append((report, source))
 
-    strings = _load_strings(root, problems)
+    district = parsed.get("content/district.yaml")
+    overrides = _load_strings(root, problems, district.languages if district else None)
 
     if problems or any(parsed.get(k.path) is None for k in CONTENT_FILES
                        if k.required and k.path in sources):
@@ -197,7 +199,8 @@ def load_charter(root: Path | str = ".") -> Charter:
         health=get("content/health.yaml"),
         sections=(get("content/sections.yaml") or Sections(sections=[])).sections,
         monitoring=sorted((m for m, _ in monitoring), key=lambda m: m.year),
-        strings=strings,
+        strings=merge(overrides),
+        string_overrides=overrides,
     )
     problems += check_references(charter, sources, service_sources,
                                  {m.year: s for m, s in monitoring})
@@ -223,12 +226,16 @@ def _named_sources(root: Path, pattern: str, accept: Callable[[Path, str], Any],
             yield file, accepted, source
 
 
-def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
-    """Interface strings per language; every file must have exactly the Italian keys."""
+def _load_strings(root: Path, problems: list[Problem],
+                  languages: list[str] | None) -> dict[str, dict[str, str]]:
+    """The charter's optional interface strings per language (only what it words differently
+    from carta's defaults), checked against the defaults."""
     found: dict[str, tuple[Source, dict[str, str]]] = {}
     for file, _, source in _named_sources(
             root, "content/strings/*.y*ml", lambda _f, rel: _STRINGS.match(rel),
             lambda _f: "name string files by language, like content/strings/en.yaml", problems):
+        if source.data is None:
+            continue  # an empty file overrides nothing
         if not isinstance(source.data, dict):
             problems.append(source.problem((), "expected a mapping of key: text"))
             continue
@@ -239,17 +246,7 @@ def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, st
             else:
                 table[key] = value.strip()
         found[file.stem] = (source, table)
-    if found and "it" not in found:
-        problems.append(Problem("content/strings/it.yaml", 1, 1, (),
-                                "required file is missing: Italian strings are the reference"))
-        return {}
-    reference = set(found.get("it", (None, {}))[1])
-    for source, table in found.values():
-        for key in sorted(reference - set(table)):
-            problems.append(source.problem((), f"missing string {key!r} (present in it.yaml)"))
-        for key in sorted(set(table) - reference):
-            problems.append(source.problem((key,), "string not in it.yaml: remove it or add "
-                                           "it to it.yaml"))
+    problems += check_overrides(found, languages)
     return {lang: table for lang, (_, table) in found.items()}
 
 

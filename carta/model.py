@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from carta.organisation import (
 from carta.quality import Monitoring, SystemQuality
 from carta.rules import AccessParameters, Bands, Complaints, Form, Tariff, Tariffs
 from carta.service import Service
+from carta.strings import NEUTRAL_PHONE, fill, lookup
 
 __all__ = ["Charter"]
 
@@ -44,7 +46,8 @@ class Charter(Model):
     health: HealthContacts | None
     sections: list[Section]
     monitoring: list[Monitoring]
-    strings: dict[str, dict[str, str]] = {}
+    strings: dict[str, dict[str, str]] = {}  # merged: carta's defaults + the charter's
+    string_overrides: dict[str, dict[str, str]] = {}  # the charter's content/strings/ only
 
     @cached_property
     def service_by_slug(self) -> dict[str, Service]:
@@ -77,12 +80,29 @@ class Charter(Model):
         return {f.id: f for f in self.forms}
 
     def t(self, lang: str, key: str, **values: object) -> str:
-        """Interface string ``key`` in ``lang`` (Italian when the language lacks it)."""
-        table = self.strings.get(lang) or {}
-        text = table.get(key) or self.strings.get("it", {}).get(key)
-        if text is None:
-            raise KeyError(f"interface string {key!r} is missing from content/strings/it.yaml")
-        return text.format(**values) if values else text
+        """Interface string ``key`` in ``lang`` (Italian when neither the charter nor carta has
+        it in ``lang``), with ``{placeholders}`` filled from ``values`` and the charter.
+
+        Never raises: a key no layer has comes back as the key itself, logged; ``carta check``
+        and the tests keep that from happening."""
+        text, _ = self.string(lang, key)
+        return fill(text, {**self.string_values, **values}) if "{" in text else text
+
+    def string(self, lang: str, key: str) -> tuple[str, str]:
+        """``(text, language it is in)`` of interface string ``key``, unfilled; the language
+        differs from ``lang`` when the text fell back to Italian."""
+        found = lookup(self.strings, lang, key)
+        if found is None:
+            logging.getLogger("carta").error("interface string %r is missing from every layer", key)
+            return key, lang
+        return found
+
+    @cached_property
+    def string_values(self) -> dict[str, str]:
+        """Values carta fills into any string from the charter itself (examples in messages)."""
+        office = getattr(self.district, "ufficio_di_piano", None)
+        phones = [*(office.phones if office else ()), *(p for o in self.offices for p in o.phones)]
+        return {"phone_example": phones[0] if phones else NEUTRAL_PHONE}
 
     def services_in(self, area: Area) -> list[Service]:
         """The schede of ``area`` in code order."""
