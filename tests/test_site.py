@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -217,3 +218,73 @@ def test_html_in_the_yaml_is_shown_as_text_not_run(tmp_path):
     assert "<strong>importante</strong>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "<script>alert" not in html
+
+
+# --- the parallel build gives the site the sequential one gives --------------------------------
+
+_JSON_LD = re.compile(r'(<script type="application/ld\+json">)\s*(.*?)\s*(</script>)', re.S)
+_LASTMOD = re.compile(r"<lastmod>[0-9-]+</lastmod>")
+
+
+def site_texts(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, keyed by path, normalised where builds may differ without
+    a reader seeing it: JSON-LD layout (compact since issue 19), the sitemap's dates (the day
+    of the build), the gzip header, and the language links of the 404 page (static-i18n's
+    sequential build left there the last page it had built in the previous language)."""
+    import gzip
+
+    texts = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(site).as_posix()
+        data = path.read_bytes()
+        if rel.endswith(".gz"):
+            data = gzip.decompress(data)
+        if rel.startswith("sitemap.xml"):
+            data = _LASTMOD.sub("<lastmod/>", data.decode()).encode()
+        elif rel.endswith(".html"):
+            text = _JSON_LD.sub(lambda m: m[1] + json.dumps(json.loads(m[2])) + m[3],
+                                data.decode())
+            if rel == "404.html":
+                text = re.sub(r'(<link rel="alternate" href|<a href)="[^"]*"(?= hreflang)',
+                              r'\1=""', text)
+            data = text.encode()
+        texts[rel] = data
+    return texts
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    """What differs between two built sites: missing files, then files with other content."""
+    ta, tb = site_texts(a), site_texts(b)
+    return ([f"only in {a.name}: {p}" for p in sorted(ta.keys() - tb.keys())]
+            + [f"only in {b.name}: {p}" for p in sorted(tb.keys() - ta.keys())]
+            + [f"differs: {p}" for p in sorted(ta.keys() & tb.keys()) if ta[p] != tb[p]])
+
+
+@pytest.mark.system
+def test_parallel_build_gives_the_sequential_site(tmp_path):
+    from carta.site_build import build as site_build
+
+    root = REPO / "examples" / "accoglienza"
+    site_build(root, tmp_path / "one", build_dir=tmp_path / "b1", pdfs=False, jobs=1)
+    site_build(root, tmp_path / "two", build_dir=tmp_path / "b2", pdfs=False, jobs=2)
+    assert differences(tmp_path / "one", tmp_path / "two") == []
+    index = json.loads((tmp_path / "two" / "search" / "search_index.json").read_text())
+    assert {d["location"].split("/")[0] for d in index["docs"]} >= {"en", "servizi"}
+
+
+@pytest.mark.system
+@pytest.mark.skipif(not os.environ.get("CARTA_REFERENCE_SITE"),
+                    reason="set CARTA_REFERENCE_SITE (and CARTA_REFERENCE_ROOT) to a site "
+                           "built by an earlier carta from the same charter")
+def test_build_gives_the_reference_site(tmp_path):
+    """Today's build against one made by earlier code from the same charter, e.g.:
+    git archive REV | tar -x -C /tmp/old; PYTHONPATH=/tmp/old python -m carta build --no-pdf
+    --root /tmp/old --site-dir /tmp/old-site; then CARTA_REFERENCE_SITE=/tmp/old-site
+    CARTA_REFERENCE_ROOT=/tmp/old pytest -k reference_site."""
+    from carta.site_build import build as site_build
+
+    root = Path(os.environ.get("CARTA_REFERENCE_ROOT") or REPO)
+    site_build(root, tmp_path / "site", build_dir=tmp_path / "build", pdfs=False)
+    assert differences(Path(os.environ["CARTA_REFERENCE_SITE"]), tmp_path / "site") == []
