@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from carta.crossref import known_targets, links_in, resolve
 from carta.errors import Problem
 from carta.source import Source
 from carta.text import Text
@@ -186,6 +187,12 @@ def check_references(charter: Charter, sources: dict[str, Source],
                     out.append(src.problem((*path, lang),
                                            f"language {lang!r} is not in the district's "
                                            f"languages ({', '.join(sorted(langs))})"))
+                continue
+            for _label, target in links_in(text[lang]):
+                if resolve(charter, target) is None:
+                    out.append(src.problem((*path, lang), _unknown(
+                        "cross-reference target (see:…)", target, known_targets(charter))
+                        + "; write e.g. [vedi Allegato 1](see:fasce)"))
     return out
 
 
