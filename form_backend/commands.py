@@ -123,27 +123,114 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_add(args: argparse.Namespace) -> int:
-    """Create an office operator."""
+def _new_password(name: str) -> str:
     import getpass
     import os
 
+    return os.environ.get("CARTA_NEW_PASSWORD") or getpass.getpass(f"password for {name}: ")
+
+
+def _refused(app, exc) -> int:
+    """The password policy's reason, in English (the terminal's language is not known)."""
+    say(f"password refused: {app.extensions['carta'].t('en', exc.key, **exc.values)}")
+    return 2
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    """Create an office operator (the password must pass the policy)."""
     from sqlalchemy.exc import IntegrityError
 
-    from form_backend.office import add_user
+    from form_backend.operators import PasswordRefused, add_user
 
-    password = os.environ.get("CARTA_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
-    if len(password) < 12:
-        say("use a password of at least 12 characters")
-        return 2
+    password = _new_password(args.name)
     app = make_app(args)
     try:
-        add_user(app.extensions["carta_sessions"], args.name, password)
+        add_user(app.extensions["carta_sessions"], args.name, password,
+                 health_access=args.health_access)
+    except PasswordRefused as exc:
+        return _refused(app, exc)
     except IntegrityError:
         say(f"user {args.name!r} already exists")
         return 1
-    print(f"created operator {args.name}")
+    print(f"created operator {args.name}" + (" (health data: enrols a second factor at the "
+                                              "first login)" if args.health_access else ""))
     return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    """Every operator, one a line: name, state, health access, second factor, last login."""
+    from form_backend.operators import list_users
+    from form_backend.store import ROME
+
+    def when(value, after=None):
+        value = value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
+        if value is None or (after and value <= after):
+            return "-"
+        return value.astimezone(ROME).strftime("%Y-%m-%d %H:%M")
+
+    rows = list_users(make_app(args).extensions["carta_sessions"])
+    now = dt.datetime.now(dt.UTC)
+    print(f"{'name':<24} {'state':<9} {'health':<7} {'2fa':<4} {'locked until':<17} last login")
+    for r in rows:
+        locked = when(r["locked_until"], after=now)
+        print(f"{r['name']:<24} {'active' if r['active'] else 'disabled':<9} "
+              f"{'yes' if r['health_access'] else 'no':<7} {'yes' if r['totp'] else 'no':<4} "
+              f"{locked:<17} {when(r['last_login_at'])}")
+    return 0
+
+
+def _account_change(args: argparse.Namespace, action, done: str, *values) -> int:
+    from form_backend.operators import NoSuchOperator, PasswordRefused
+
+    app = make_app(args)
+    try:
+        action(app.extensions["carta_sessions"], args.name, *values)
+    except NoSuchOperator:
+        say(f"no operator is called {args.name!r} (carta users list)")
+        return 1
+    except PasswordRefused as exc:
+        return _refused(app, exc)
+    print(done.format(name=args.name))
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    """Disable an operator: they cannot log in, and their open sessions end now."""
+    from form_backend.operators import set_active
+
+    return _account_change(args, set_active, "disabled {name}; their sessions are closed",
+                           False)
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    """Enable an operator again (also ends a lockout after wrong passwords)."""
+    from form_backend.operators import set_active
+
+    return _account_change(args, set_active, "enabled {name}", True)
+
+
+def cmd_users_passwd(args: argparse.Namespace) -> int:
+    """Set an operator's password (asked, or CARTA_NEW_PASSWORD); their sessions end."""
+    from form_backend.operators import set_password
+
+    return _account_change(args, set_password, "new password for {name}; their sessions are "
+                           "closed", _new_password(args.name))
+
+
+def cmd_users_totp_reset(args: argparse.Namespace) -> int:
+    """Forget an operator's second factor (a lost phone); they enrol again at next login."""
+    from form_backend.operators import reset_totp
+
+    return _account_change(args, reset_totp, "second factor of {name} removed: they enrol a "
+                           "new one at their next login")
+
+
+def cmd_users_health_access(args: argparse.Namespace) -> int:
+    """Grant or withdraw an operator's access to health data."""
+    from form_backend.operators import set_health_access
+
+    return _account_change(args, set_health_access, "health-data access of {name}: "
+                           + args.access, args.access == "on")
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -241,6 +328,21 @@ def register(add, group) -> None:
     users = group("users", "office operators")
     q = users("add", cmd_users_add, "create an operator (password asked, or CARTA_NEW_PASSWORD)")
     q.add_argument("name")
+    q.add_argument("--health-access", action="store_true",
+                   help="may see health data (a second factor is enrolled at the first login)")
+    users("list", cmd_users_list, "list the operators")
+    for name, func, help_ in [
+            ("disable", cmd_users_disable, "disable an operator and close their sessions"),
+            ("enable", cmd_users_enable, "enable an operator again (also ends a lockout)"),
+            ("passwd", cmd_users_passwd,
+             "set an operator's password (asked, or CARTA_NEW_PASSWORD); closes their sessions"),
+            ("totp-reset", cmd_users_totp_reset,
+             "remove an operator's second factor (lost phone): they enrol again at next login")]:
+        users(name, func, help_).add_argument("name")
+    q = users("health-access", cmd_users_health_access,
+              "grant (on) or withdraw (off) an operator's access to health data")
+    q.add_argument("name")
+    q.add_argument("access", choices=["on", "off"])
 
     p = add("purge", cmd_purge, "delete submissions older than a number of days (retention)")
     p.add_argument("--older-than", type=int, required=True, metavar="DAYS")

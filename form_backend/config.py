@@ -42,6 +42,17 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_MIGRATE": True,  # run migrations at start-up (set false when several instances start)
     "WRITER_TIMEOUT": 60.0,  # seconds a send waits for its commit before a 503 "send again"
     "BENCH_BARE_ROUTE": False,
+    # office sign-in (form_backend.auth): a session ends after this many idle minutes, and
+    # in any case this many hours after the login
+    "OFFICE_IDLE_MINUTES": 30.0,
+    "OFFICE_MAX_HOURS": 12.0,
+    # after this many wrong passwords or codes in a row an operator's account waits
+    # OFFICE_LOCKOUT_MINUTES, doubled at each further failure (at most a day)
+    "OFFICE_LOCKOUT_AFTER": 5,
+    "OFFICE_LOCKOUT_MINUTES": 15.0,
+    # reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
+    # client's address is the connection's; 1 for the documented nginx in front of gunicorn)
+    "TRUSTED_PROXIES": 0,
 }
 # CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).
 ENV_NAMES = [k for k in DEFAULTS if k != "CARTA_ROOT" and k != "CARTA_SITE_DIR"]

@@ -6,9 +6,8 @@ import csv
 import datetime as dt
 import functools
 import io
+import logging
 
-from argon2 import PasswordHasher
-from argon2.exceptions import Argon2Error
 from flask import (
     Blueprint,
     abort,
@@ -22,72 +21,213 @@ from flask import (
 )
 from sqlalchemy import select
 
-from form_backend import flow
-from form_backend.db import Attachment, AuditEvent, Submission, User, utcnow
+from form_backend import auth, flow
+from form_backend.auth import OfficeSession, OperatorAuth, record
+from form_backend.db import Attachment, AuditEvent, Submission, utcnow
 from form_backend.extensions import limiter
+from form_backend.i18n import t
+from form_backend.operators import add_user, set_password
+from form_backend.passwords import MAX_LENGTH, password_problem
 from form_backend.store import ROME, decrypt
 
+__all__ = ["add_user", "bp"]  # add_user: the tests' and the CLI's way to make an operator
+
+log = logging.getLogger("carta.office")
 bp = Blueprint("office", __name__, url_prefix="/ufficio")
+# the proxy setting concerns the whole app, but only sign-in needed it so far: installed when
+# the blueprint is registered, so the app factory needs no line of its own
+bp.record_once(lambda state: auth.install(state.app))
 STATUSES = ["ricevuta", "in-istruttoria", "convocazione", "integrazione-richiesta", "conclusa"]
 NEXT = {"ricevuta": ["in-istruttoria"],
         "in-istruttoria": ["convocazione", "integrazione-richiesta", "conclusa"],
         "convocazione": ["in-istruttoria", "conclusa"],
         "integrazione-richiesta": ["in-istruttoria", "conclusa"],
         "conclusa": []}
-hasher = PasswordHasher()
+SECOND_STEP = {"code": "/ufficio/codice", "enrol": "/ufficio/due-fattori"}
 
 
-def add_user(sessions, name: str, password: str) -> None:
-    """Create an operator with an argon2 hash of ``password``."""
-    with sessions.begin() as s:
-        s.add(User(name=name, password_hash=hasher.hash(password)))
+def _writer():
+    return current_app.extensions["carta_sessions"]
 
 
-def login_required(view):
-    """Refuse anonymous users: GETs go to the login page, anything else gets 403."""
+def _target() -> str:
+    """Where to go after signing in: an office page, never another site."""
+    target = request.args.get("next", "/ufficio/")
+    return target if target.startswith("/ufficio/") and "\\" not in target else "/ufficio/"
+
+
+def _signed_in(target: str, token: str | None = None):
+    response = redirect(target, 303)
+    if token:
+        auth.set_cookie(response, token)
+    return response
+
+
+def login_required(view, stages: tuple[str, ...] = ("full",)):
+    """Refuse requests without a live office session: GETs go to the login page, anything
+    else gets 403.  ``g.office`` is the operator, ``g.operator`` their name."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if not session.get("operator"):
+        operator = auth.current_operator()
+        if operator is None or operator.stage not in stages:
             if request.method == "GET":
                 return redirect(f"/ufficio/login?next={request.path}", 302)
             abort(403)
-        g.operator = session["operator"]
+        g.office, g.operator = operator, operator.name
         return view(*args, **kwargs)
 
     return wrapped
 
 
+def second_step(view):
+    """Pages a session reaches between the password and the second factor."""
+    return login_required(view, stages=("code", "enrol", "full"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
-    """Operator login."""
+    """Operator login: the password, then (when enrolled or required) the second factor."""
     error = None
     if request.method == "POST":
         name = request.form.get("name", "")[:80]
         password = request.form.get("password", "")[:200]
-        with current_app.extensions["carta_reader"]() as s:
-            user = s.execute(select(User).where(User.name == name, User.active)).scalar()
-        try:
-            if user is None:
-                raise Argon2Error("no such user")
-            hasher.verify(user.password_hash, password)
-        except Argon2Error:
-            error = flow.charter().t(g.lang, "office_login_failed")
+        user, outcome = auth.check_password(name, password)
+        if outcome == "ok":
+            with current_app.extensions["carta_reader"]() as s:
+                extra = s.get(OperatorAuth, user.id)
+            stage = ("code" if extra and extra.totp_secret else
+                     "enrol" if extra and extra.health_access else "full")
+            with _writer().begin() as s:
+                if stage == "full":
+                    auth.attempt_succeeded(s, user.id)
+                record(s, "login" if stage == "full" else "login-password", user=user.name)
+                token = auth.start_session(s, user.id, stage)
+            log.info("office login", extra={"operator": user.name, "outcome": stage})
+            session.clear()  # a new CSRF token, nothing of the old signed-cookie sessions
+            return _signed_in(_target() if stage == "full"
+                              else f"{SECOND_STEP[stage]}?next={_target()}", token)
+        with _writer().begin() as s:
+            record(s, "login-locked" if outcome == "locked" else "login-failed",
+                   user=user.name if user else None, detail=outcome)
+        log.warning("office login refused", extra={"operator": user.name if user else None,
+                                                    "outcome": outcome})
+        error = t("office_login_failed")
+    return render_template("office/login.html", error=error, title=t("office_login")), \
+        401 if error else 200
+
+
+def _code_step(operator, code: str, secret: str | None = None) -> str | None:
+    """Check a second-factor code (counted like a password); on success the session becomes
+    full under a new token, which is returned."""
+    allowed = auth.begin_attempt(operator.user_id)
+    with _writer().begin() as s:
+        if allowed and auth.confirm_code(s, operator.user_id, code, secret):
+            auth.attempt_succeeded(s, operator.user_id)
+            if secret:
+                record(s, "totp-enrolled", user=operator.name)
+            if operator.stage != "full":
+                record(s, "login", user=operator.name, detail="totp")
+                return auth.promote(s, operator.session_id)
+            row = s.get(OfficeSession, operator.session_id)
+            row.pending_totp = None
+            return ""
+        record(s, "totp-failed" if allowed else "login-locked", user=operator.name)
+    log.warning("office code refused", extra={"operator": operator.name})
+    return None
+
+
+@bp.route("/codice", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@second_step
+def code():
+    """The second factor of an enrolled operator."""
+    if g.office.stage != "code":
+        return redirect(_target(), 303)
+    error = None
+    if request.method == "POST":
+        token = _code_step(g.office, request.form.get("code", "")[:20])
+        if token is not None:
+            return _signed_in(_target(), token)
+        error = t("office_code_failed")
+    return render_template("office/code.html", error=error, title=t("office_code_title")), \
+        401 if error else 200
+
+
+@bp.route("/due-fattori", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@second_step
+def enrol():
+    """Enrol an authenticator app: required before health data, open to every operator."""
+    if g.office.stage == "code":
+        return redirect(f"/ufficio/codice?next={_target()}", 303)
+    if g.office.totp:
+        return render_template("office/enrol.html", enrolled=True, title=t("office_enrol_title"))
+    with _writer().begin() as s:
+        row = s.get(OfficeSession, g.office.session_id)
+        if row.pending_totp is None:
+            row.pending_totp = auth.seal(auth.new_totp_secret())
+        secret = auth.unseal(row.pending_totp)
+    error = None
+    if request.method == "POST":
+        token = _code_step(g.office, request.form.get("code", "")[:20], secret)
+        if token is not None:
+            return _signed_in(_target(), token or None)
+        error = t("office_code_failed")
+    issuer = flow.charter().district.short_name.resolve("it")[0]
+    uri, qr = auth.provisioning(secret, g.office.name, issuer)
+    return render_template("office/enrol.html", enrolled=False, error=error, uri=uri, qr=qr,
+                           secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+                           title=t("office_enrol_title")), 401 if error else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@login_required
+def password():
+    """Change one's own password: the current one first; every other session ends."""
+    error = None
+    if request.method == "POST":
+        current = request.form.get("current", "")[:200]
+        new = request.form.get("new", "")[:MAX_LENGTH + 1]
+        _user, outcome = auth.check_password(g.operator, current)
+        problem = password_problem(g.operator, new)
+        with _writer().begin() as s:
+            if outcome == "ok":
+                auth.attempt_succeeded(s, g.office.user_id)
+            else:
+                record(s, "password-refused", user=g.operator, detail=outcome)
+        if outcome != "ok":
+            error = t("office_password_wrong")
+        elif new != request.form.get("repeat", "")[:MAX_LENGTH + 1]:
+            error = t("office_password_mismatch")
+        elif problem:
+            error = t(problem[0], **problem[1])
         else:
-            session.clear()
-            session["operator"] = user.name
-            target = request.args.get("next", "/ufficio/")
-            return redirect(target if target.startswith("/ufficio/") else "/ufficio/", 303)
-    return render_template("office/login.html", error=error, title="Login"), 401 if error else 200
+            set_password(_writer(), g.operator, new)  # ends every session, this one too
+            with _writer().begin() as s:
+                token = auth.start_session(s, g.office.user_id, "full")
+            response = make_response(render_template(
+                "office/password.html", done=t("office_password_changed"),
+                title=t("office_password_title")))
+            auth.set_cookie(response, token)
+            return response
+    return render_template("office/password.html", error=error,
+                           title=t("office_password_title")), 400 if error else 200
 
 
 @bp.post("/logout")
-@login_required
+@second_step
 def logout():
-    """End the operator's session."""
+    """End the operator's session, here and for any copy of its cookie."""
+    with _writer().begin() as s:
+        auth.end_session(s, g.office.session_id)
+        record(s, "logout", user=g.operator)
     session.clear()
-    return redirect("/ufficio/login", 303)
+    response = redirect("/ufficio/login", 303)
+    auth.clear_cookie(response)
+    return response
 
 
 def _overdue(record: Submission, today: dt.date) -> bool:
@@ -127,10 +267,13 @@ def _get(record_id: int) -> Submission:
 def detail(record_id: int):
     """One submission with its answers (special-category data decrypted here only)."""
     record = _get(record_id)
-    secret = decrypt(current_app.extensions["carta_fernet"], record.sensitive)
+    # health data only for operators allowed to see it, who signed in with a second factor
+    shown = g.office.health_access and g.office.totp
+    secret = decrypt(current_app.extensions["carta_fernet"], record.sensitive) if shown else None
     with current_app.extensions["carta_sessions"].begin() as s:
         s.add(AuditEvent(submission_id=record.id, user=g.operator, action="consultata"))
     return render_template("office/detail.html", record=record, secret=secret,
+                           hidden=bool(record.sensitive) and not shown,
                            next_statuses=NEXT.get(record.status, []), title=record.protocol)
 
 
@@ -161,7 +304,13 @@ def attachment(record_id: int, attachment_id: int):
         a = s.get(Attachment, attachment_id)
         if a is None or a.submission_id != record_id:
             abort(404)
+    with _writer().begin() as s:
+        s.add(AuditEvent(submission_id=record_id, user=g.operator, action="allegato scaricato",
+                         note=a.document))
+        record(s, "download", user=g.operator, submission_id=record_id,
+               detail=f"attachment {a.id} ({a.document})")
     response = make_response(a.content)
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Type"] = a.content_type or "application/octet-stream"
     response.headers["Content-Disposition"] = f'attachment; filename="allegato-{a.id}"'
     return response
@@ -185,6 +334,7 @@ def _csv(rows: list[list]) -> bytes:
 def _download(data: bytes, name: str):
     response = make_response(data)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -202,6 +352,8 @@ def export():
         rows.append([r.protocol, r.kind, r.created_at.astimezone(ROME).strftime("%d/%m/%Y %H:%M"),
                      r.status, r.service, r.comune, r.data.get("cognome"), r.data.get("nome"),
                      r.points, r.band, " ".join(sorted(r.deadlines.values()))])
+    with _writer().begin() as s:
+        record(s, "export", user=g.operator, detail=f"submissions.csv, {len(records)} records")
     return _download(_csv(rows), "submissions.csv")
 
 
@@ -220,4 +372,6 @@ def ranking(slug: str):
     rows = [["posizione", "protocollo", "cognome", "nome", "comune", "punti", "fascia"]]
     rows += [[i, r.protocol, r.data.get("cognome"), r.data.get("nome"), r.comune, r.points,
               r.band] for i, r in enumerate(records, 1)]
+    with _writer().begin() as s:
+        record(s, "export", user=g.operator, detail=f"graduatoria-{slug}.csv, {len(records)} records")
     return _download(_csv(rows), f"graduatoria-{slug}.csv")

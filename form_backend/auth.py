@@ -1,0 +1,338 @@
+"""Office sign-in: server-side sessions, per-account lockout, TOTP, and the office's audit log.
+
+A session is a row (``office_sessions``): the browser holds a random token, the database only
+its SHA-256, so a copied database opens no session and a deleted row closes it everywhere at
+once (logout, an operator disabled, a password changed).  Sessions end after
+``OFFICE_IDLE_MINUTES`` without a request and ``OFFICE_MAX_HOURS`` after the login.
+
+Wrong passwords and codes count per account in the database (``operator_auth``), so every
+process and every instance sees the same count: after ``OFFICE_LOCKOUT_AFTER`` the account
+waits ``OFFICE_LOCKOUT_MINUTES``, doubled at each further failure.  Unknown names cost the
+same argon2 verification as known ones, so timing tells nobody which names exist.
+
+Operators who see health data (``health_access``, issue 16 will make it a role) need a TOTP
+second factor; the others may enrol too.  The secret is stored encrypted with the same Fernet
+key as the health data.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import Argon2Error
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from form_backend.db import Base, User, utcnow
+
+log = logging.getLogger("carta.office")
+hasher = PasswordHasher()
+COOKIE = "carta_office"
+PENDING_MINUTES = 10  # between a right password and the code (or the enrolment)
+TOUCH_SECONDS = 60  # a session's last-seen time is written at most once a minute
+
+
+class OperatorAuth(Base):
+    """What sign-in needs beyond ``users``: the second factor, the failure count, the
+    health-data permission (a flag until issue 16's roles)."""
+
+    __tablename__ = "operator_auth"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    health_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # Fernet-encrypted
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code is used once
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OfficeSession(Base):
+    """A signed-in browser.  ``stage``: ``full``, or ``code`` / ``enrol`` while the second
+    factor is still to come (those open nothing but the code and enrolment pages)."""
+
+    __tablename__ = "office_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    pending_totp: Mapped[bytes | None] = mapped_column(LargeBinary)  # enrolment in progress
+
+
+class OfficeLog(Base):
+    """The office's audit log: sign-ins (both outcomes), downloads, exports, account changes.
+    Operator names and record ids only: no citizen's data, never a password."""
+
+    __tablename__ = "office_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user: Mapped[str | None] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    submission_id: Mapped[int | None] = mapped_column(Integer)  # kept after a purge: no FK
+    detail: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The signed-in operator of a request."""
+
+    session_id: int
+    user_id: int
+    name: str
+    stage: str
+    health_access: bool
+    totp: bool
+
+
+def install(app: Flask) -> None:
+    """Trust ``TRUSTED_PROXIES`` reverse proxies for the client's address and scheme (what
+    rate limits, lockout logs and Secure cookies rely on); with 0, none is trusted and a
+    client's ``X-Forwarded-For`` is ignored."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0 and not app.extensions.get("carta_proxy_fix"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.extensions["carta_proxy_fix"] = hops
+
+
+def _now() -> dt.datetime:
+    return utcnow()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back: they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _setting(name: str) -> float:
+    return float(current_app.config[name])
+
+
+def record(s: Session, action: str, user: str | None = None, submission_id: int | None = None,
+           detail: str | None = None) -> None:
+    """Add an audit entry in the caller's transaction (the client's address when a request
+    is being answered, ``cli`` otherwise)."""
+    address = (request.remote_addr if has_request_context() else "cli") or None
+    s.add(OfficeLog(user=user, action=action, submission_id=submission_id,
+                    detail=detail[:200] if detail else None, address=address))
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+def start_session(s: Session, user_id: int, stage: str) -> str:
+    """A new session for ``user_id``; returns the token for the cookie (never stored)."""
+    now = _now()
+    token = secrets.token_urlsafe(32)
+    lasts = (dt.timedelta(hours=_setting("OFFICE_MAX_HOURS")) if stage == "full"
+             else dt.timedelta(minutes=PENDING_MINUTES))
+    s.execute(delete(OfficeSession).where(OfficeSession.expires_at < now))  # housekeeping
+    s.add(OfficeSession(token_hash=_hash(token), user_id=user_id, stage=stage, created_at=now,
+                        last_seen_at=now, expires_at=now + lasts))
+    return token
+
+
+def promote(s: Session, session_id: int) -> str:
+    """The second factor is done: the session becomes ``full`` under a new token (the one
+    seen before the code opens nothing more than it did)."""
+    now = _now()
+    row = s.get(OfficeSession, session_id)
+    token = secrets.token_urlsafe(32)
+    row.token_hash, row.stage, row.pending_totp = _hash(token), "full", None
+    row.created_at = row.last_seen_at = now
+    row.expires_at = now + dt.timedelta(hours=_setting("OFFICE_MAX_HOURS"))
+    return token
+
+
+def end_session(s: Session, session_id: int) -> None:
+    """Delete one session (logout)."""
+    s.execute(delete(OfficeSession).where(OfficeSession.id == session_id))
+
+
+def end_sessions(s: Session, user_id: int, keep: int | None = None) -> None:
+    """Delete every session of ``user_id`` (except ``keep``)."""
+    q = delete(OfficeSession).where(OfficeSession.user_id == user_id)
+    if keep is not None:
+        q = q.where(OfficeSession.id != keep)
+    s.execute(q)
+
+
+def current_operator() -> Operator | None:
+    """The operator whose live session the request's cookie names, or ``None``.  An expired
+    session (idle or absolute) is deleted on sight."""
+    token = request.cookies.get(COOKIE)
+    if not token or len(token) > 100:
+        return None
+    now = _now()
+    with current_app.extensions["carta_reader"]() as s:
+        row = s.execute(
+            select(OfficeSession, User, OperatorAuth)
+            .join(User, User.id == OfficeSession.user_id)
+            .outerjoin(OperatorAuth, OperatorAuth.user_id == User.id)
+            .where(OfficeSession.token_hash == _hash(token))).first()
+    if row is None:
+        return None
+    session, user, extra = row
+    idle = dt.timedelta(minutes=_setting("OFFICE_IDLE_MINUTES"))
+    if (not user.active or now >= _aware(session.expires_at)
+            or now - _aware(session.last_seen_at) >= idle):
+        with current_app.extensions["carta_sessions"].begin() as w:
+            end_session(w, session.id)
+        return None
+    if (now - _aware(session.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
+        with current_app.extensions["carta_sessions"].begin() as w:
+            found = w.get(OfficeSession, session.id)
+            if found is not None:
+                found.last_seen_at = now
+    return Operator(session.id, user.id, user.name, session.stage,
+                    bool(extra and extra.health_access), bool(extra and extra.totp_secret))
+
+
+def set_cookie(response, token: str) -> None:
+    """The session cookie: only for /ufficio, never to scripts, never sent cross-site."""
+    response.set_cookie(COOKIE, token, path="/ufficio", httponly=True, samesite="Strict",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+
+
+def clear_cookie(response) -> None:
+    """Tell the browser to forget the session cookie."""
+    response.delete_cookie(COOKIE, path="/ufficio", httponly=True, samesite="Strict",
+                           secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+
+
+# --- passwords, lockout ---------------------------------------------------------------
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What unknown names are checked against, so that they take as long as known ones."""
+    return hasher.hash(secrets.token_urlsafe(24))
+
+
+def _extra(s: Session, user_id: int) -> OperatorAuth:
+    """The user's sign-in row, locked for this transaction (made if missing)."""
+    row = s.execute(select(OperatorAuth).where(OperatorAuth.user_id == user_id)
+                    .with_for_update()).scalar()
+    if row is None:
+        row = OperatorAuth(user_id=user_id, health_access=False, failed_count=0)
+        s.add(row)
+        s.flush()
+    return row
+
+
+def begin_attempt(user_id: int | None) -> bool:
+    """Count one attempt (password or code) before checking it; ``False`` while the account
+    is locked.  The attempt that reaches the limit locks the account before it is checked,
+    so parallel guesses cannot slip in while it is; a success unlocks it again."""
+    now = _now()
+    with current_app.extensions["carta_sessions"].begin() as s:
+        if user_id is None:  # the same transaction for unknown names: same timing
+            s.execute(select(OperatorAuth.user_id).where(OperatorAuth.user_id == -1))
+            return False
+        row = _extra(s, user_id)
+        if row.locked_until is not None and _aware(row.locked_until) > now:
+            return False
+        row.failed_count = (row.failed_count or 0) + 1
+        after = int(_setting("OFFICE_LOCKOUT_AFTER"))
+        if row.failed_count >= after:
+            minutes = _setting("OFFICE_LOCKOUT_MINUTES") * 2 ** (row.failed_count - after)
+            row.locked_until = now + dt.timedelta(minutes=min(minutes, 24 * 60))
+        return True
+
+
+def attempt_succeeded(s: Session, user_id: int) -> None:
+    """Reset the failure count (in the caller's transaction)."""
+    row = _extra(s, user_id)
+    row.failed_count, row.locked_until, row.last_login_at = 0, None, _now()
+
+
+def check_password(name: str, password: str) -> tuple[User | None, str]:
+    """``(user, outcome)`` for a login attempt: outcome ``ok``, ``wrong`` (or an unknown or
+    disabled name: the same answer), ``locked``.  Constant in time whatever the name."""
+    with current_app.extensions["carta_reader"]() as s:
+        user = s.execute(select(User).where(User.name == name)).scalar()
+    known = user if user is not None and user.active else None
+    allowed = begin_attempt(known.id if known else None)
+    ok = False
+    with contextlib.suppress(Argon2Error):
+        ok = hasher.verify(known.password_hash if known and allowed else _dummy_hash(),
+                           password) and allowed
+    if known is None:
+        return None, "unknown" if user is None else "disabled"
+    return known, "ok" if ok else ("wrong" if allowed else "locked")
+
+
+# --- second factor ----------------------------------------------------------------------
+
+def new_totp_secret() -> str:
+    """A fresh base32 secret (160 bits, RFC 4226's recommendation)."""
+    return pyotp.random_base32(32)
+
+
+def seal(secret: str) -> bytes:
+    """Encrypt a TOTP secret with the backend's Fernet key."""
+    return current_app.extensions["carta_fernet"].encrypt(secret.encode())
+
+
+def unseal(sealed: bytes) -> str:
+    """Decrypt a TOTP secret."""
+    return current_app.extensions["carta_fernet"].decrypt(sealed).decode()
+
+
+def totp_step(secret: str, code: str, last_step: int | None) -> int | None:
+    """The time step ``code`` belongs to (this one or a neighbour, for clocks a little off),
+    or ``None``; a step already used (``last_step``) is refused, so a code works once."""
+    code = "".join(code.split())
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code) and step > (last_step or -1):
+            return step
+    return None
+
+
+def provisioning(secret: str, name: str, issuer: str) -> tuple[str, str]:
+    """``(otpauth URI, QR code as an SVG data: URL)`` for an authenticator app."""
+    import qrcode
+    import qrcode.image.svg
+
+    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
+    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string()
+    return uri, "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def confirm_code(s: Session, user_id: int, code: str, secret: str | None = None) -> bool:
+    """Check ``code`` against the user's secret (or ``secret`` being enrolled) and mark its
+    time step used; on success with ``secret``, the secret becomes the user's."""
+    row = _extra(s, user_id)
+    if secret is None and row.totp_secret is None:
+        return False
+    step = totp_step(secret or unseal(row.totp_secret), code, row.totp_last_step)
+    if step is None:
+        return False
+    row.totp_last_step = step
+    if secret is not None:
+        row.totp_secret = seal(secret)
+    return True

@@ -1,0 +1,122 @@
+"""Office operators' accounts: add, list, disable, enable, change the password, reset the
+second factor, grant health-data access (``carta users …``; issue 16 brings the same to an
+administrators' page).  Every change is written to the office's audit log, and every change
+that takes something away ends the operator's sessions in the same transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from form_backend.auth import OperatorAuth, end_sessions, hasher, record
+from form_backend.db import User, utcnow
+from form_backend.passwords import password_problem
+
+
+class PasswordRefused(ValueError):
+    """The password policy refused a password; ``key`` and ``values`` name the interface
+    string that says why (``office_pw_*``)."""
+
+    def __init__(self, key: str, values: dict):
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+class NoSuchOperator(LookupError):
+    """No operator has this name."""
+
+
+def _checked(name: str, password: str) -> str:
+    problem = password_problem(name, password)
+    if problem:
+        raise PasswordRefused(*problem)
+    return hasher.hash(password)
+
+
+def add_user(sessions: sessionmaker[Session], name: str, password: str,
+             health_access: bool = False) -> None:
+    """Create an operator with an argon2 hash of ``password`` (which must pass the policy);
+    ``health_access`` operators must enrol a second factor at their first login."""
+    password_hash = _checked(name, password)
+    with sessions.begin() as s:
+        user = User(name=name, password_hash=password_hash)
+        s.add(user)
+        s.flush()
+        s.add(OperatorAuth(user_id=user.id, health_access=health_access, failed_count=0,
+                           password_changed_at=utcnow()))
+        record(s, "user-added", user=name, detail="health access" if health_access else None)
+
+
+def _change(sessions: sessionmaker[Session], name: str, action: str, change) -> None:
+    with sessions.begin() as s:
+        user = s.execute(select(User).where(User.name == name)).scalar()
+        if user is None:
+            raise NoSuchOperator(name)
+        extra = s.get(OperatorAuth, user.id)
+        if extra is None:
+            extra = OperatorAuth(user_id=user.id, health_access=False, failed_count=0)
+            s.add(extra)
+        detail = change(s, user, extra)
+        record(s, action, user=name, detail=detail)
+
+
+def set_active(sessions: sessionmaker[Session], name: str, active: bool) -> None:
+    """Disable an operator (their sessions end now) or enable them again (and clear a
+    lockout)."""
+    def change(s, user, extra):
+        user.active = active
+        if active:
+            extra.failed_count, extra.locked_until = 0, None
+        else:
+            end_sessions(s, user.id)
+
+    _change(sessions, name, "user-enabled" if active else "user-disabled", change)
+
+
+def set_password(sessions: sessionmaker[Session], name: str, password: str) -> None:
+    """Give an operator a new password (policy checked); their sessions end, a lockout is
+    cleared."""
+    password_hash = _checked(name, password)
+
+    def change(s, user, extra):
+        user.password_hash = password_hash
+        extra.password_changed_at = utcnow()
+        extra.failed_count, extra.locked_until = 0, None
+        end_sessions(s, user.id)
+
+    _change(sessions, name, "password-changed", change)
+
+
+def reset_totp(sessions: sessionmaker[Session], name: str) -> None:
+    """Forget an operator's second factor (a lost phone): they enrol again at their next
+    login; their sessions end."""
+    def change(s, user, extra):
+        extra.totp_secret, extra.totp_last_step = None, None
+        end_sessions(s, user.id)
+
+    _change(sessions, name, "totp-reset", change)
+
+
+def set_health_access(sessions: sessionmaker[Session], name: str, allowed: bool) -> None:
+    """Grant or withdraw health-data access; either way the operator signs in again (with
+    a second factor when granted)."""
+    def change(s, user, extra):
+        extra.health_access = allowed
+        end_sessions(s, user.id)
+        return "granted" if allowed else "withdrawn"
+
+    _change(sessions, name, "health-access", change)
+
+
+def list_users(sessions: sessionmaker[Session]) -> list[dict]:
+    """Every operator: name, active, health access, second factor, lockout, last login."""
+    with sessions() as s:
+        rows = s.execute(select(User, OperatorAuth)
+                         .outerjoin(OperatorAuth, OperatorAuth.user_id == User.id)
+                         .order_by(User.name)).all()
+    return [{"name": u.name, "active": u.active,
+             "health_access": bool(a and a.health_access),
+             "totp": bool(a and a.totp_secret),
+             "locked_until": a.locked_until if a else None,
+             "last_login_at": a.last_login_at if a else None} for u, a in rows]
