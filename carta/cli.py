@@ -44,6 +44,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"  missing: {where}")
             short = short or cov.translated < cov.total
         return 1 if short and args.strict else 0
+    from carta.strings import fallback_notes
+
+    for note in fallback_notes(charter.district.languages, charter.string_overrides):
+        print(note, file=sys.stderr)
     n_ind = sum(len(s.quality) for s in charter.services)
     print(f"ok: {charter.district.short_name.it}: {len(charter.services)} schede in "
           f"{len(charter.areas)} areas, {len(charter.offices)} offices, {n_ind} service "
@@ -79,6 +83,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print("carta: out-of-date schema files (run `carta schema`): " + ", ".join(stale),
               file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a minimal charter into a new folder, ready for check, build, print and serve."""
+    from carta.scaffold import scaffold
+
+    try:
+        files = scaffold(Path(args.dir), args.name)
+    except FileExistsError as exc:
+        print(f"carta: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files under {args.dir}: edit them, then "
+          f"`carta check --root {args.dir}`")
     return 0
 
 
@@ -187,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --translations: list up to N untranslated fields per language")
     p = add("export", cmd_export, "write the charter as open data to stdout")
     p.add_argument("--format", choices=["json"], default="json")
+    p = add("new", cmd_new, "write a minimal charter into a new folder DIR")
+    p.add_argument("dir", metavar="DIR", help="the new charter folder (must not hold files)")
+    p.add_argument("--name", default="Nuovo Ambito", help="the district's name")
     p = add("build", cmd_build, "build the multilingual static site (strict mode)")
     p.add_argument("--site-dir", default=None, help="output folder (default: ROOT/site)")
     p.add_argument("--no-pdf", action="store_true",
