@@ -10,8 +10,10 @@ from pydantic import BaseModel
 from carta.load import CONTENT_FILES
 from carta.quality import Monitoring
 from carta.service import Service
+from carta.strings import json_schema
 
 SCHEMA_DIR = "schema"
+SCHEMA_VERSION = "https://json-schema.org/draft/2020-12/schema"
 
 
 def schema_files() -> dict[str, dict]:
@@ -26,9 +28,11 @@ def schema_files() -> dict[str, dict]:
         if model is Service:  # the slug is the file name, never written in the file
             schema["properties"].pop("slug", None)
             schema["required"] = [r for r in schema.get("required", []) if r != "slug"]
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$schema"] = SCHEMA_VERSION
         schema["title"] = f"carta {name} file"
         out[f"{name}.schema.json"] = schema
+    out["strings.schema.json"] = {**json_schema(), "$schema": SCHEMA_VERSION,
+                                  "title": "carta strings file"}
     return out
 
 
@@ -43,6 +47,8 @@ def schema_for(rel_path: str) -> str | None:
         return "service.schema.json"
     if rel_path.startswith("content/monitoring/"):
         return "monitoring.schema.json"
+    if rel_path.startswith("content/strings/"):
+        return "strings.schema.json"
     for kind in CONTENT_FILES:
         if kind.path == rel_path:
             return f"{Path(kind.path).stem}.schema.json"

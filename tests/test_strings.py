@@ -191,3 +191,15 @@ def test_a_strings_file_for_a_language_the_district_does_not_offer(tmp_path):
 def test_an_empty_text_is_reported(tmp_path):
     found = problems_of(charter_with(tmp_path, {"it": 'home_title: ""\n'}))
     assert found == ["content/strings/it.yaml:1:1: home_title: expected a non-empty text"]
+
+
+def test_the_published_schema_offers_carta_keys_and_refuses_others():
+    import jsonschema
+
+    from carta.render_schema import schema_files, schema_for
+
+    schema = schema_files()[schema_for("content/strings/en.yaml")]
+    jsonschema.validate({"home_title": "Charter"}, schema)
+    assert schema["properties"]["form_skip"]["description"] == defaults()["it"]["form_skip"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"home_titel": "Charter"}, schema)

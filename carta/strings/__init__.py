@@ -148,3 +148,16 @@ def fallback_notes(languages: list[str], overrides: dict[str, dict[str, str]]) -
                          f"shown in Italian: carta has no {lang!r} defaults; translate "
                          f"carta/strings/it.yaml into content/strings/{lang}.yaml")
     return notes
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a charter's ``content/strings/<lang>.yaml``: carta's keys, each with
+    its Italian default as a description, so editors get completion and see unknown keys."""
+    return {
+        "type": "object",
+        "description": "Interface strings this charter words differently from carta's defaults "
+                       "(carta/strings/<lang>.yaml); every key is optional.",
+        "properties": {key: {"type": "string", "minLength": 1, "description": text}
+                       for key, text in sorted(defaults()[REFERENCE].items())},
+        "additionalProperties": False,
+    }
