@@ -218,7 +218,7 @@ def test_carta_new_files_point_to_their_schema_and_pass_it(tmp_path):
 
 
 @pytest.mark.system
-@pytest.mark.parametrize("lang", ["it", "ar"])
+@pytest.mark.parametrize("lang", ["it", "en", "fr", "ar"])
 def test_carta_new_prints(tmp_path, lang):
     root = tmp_path / "ambito"
     scaffold(root)
