@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from carta.load import load_charter
@@ -148,6 +148,12 @@ def _error_pages(app: Flask) -> None:
     def database_down(exc):
         log.error("database unavailable: %s", type(exc).__name__)
         return page(503, "err_503", retry=30)
+
+    @app.errorhandler(DataError)
+    def refused_by_the_database(exc):  # input the database cannot hold slipped through
+        log.error("input refused by the database: %s", type(exc.orig).__name__,
+                  extra={"route": request.url_rule.rule if request.url_rule else None})
+        return page(400, "err_400")
 
     @app.errorhandler(StorageTimeout)
     def storage_slow(exc):  # it may have been stored after all: sending again is safe

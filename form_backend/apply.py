@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g
 
 from form_backend import flow
 from form_backend.extensions import limiter, submit_limit
-from form_backend.forms import label_of
 
 bp = Blueprint("apply", __name__)
 
@@ -25,14 +24,13 @@ def apply(slug: str):
     """The form; on valid answers, on to the check page."""
     service = _service(slug)
     if not service.takes_applications:
-        return render_template("not_online.html", service=service,
-                               title=label_of(service.title, g.lang))
+        return flow.not_online(service)
     return flow.fill_step(flow.charter().form_by_id["domanda"], service, "domanda")
 
 
 @bp.route("/domanda/<slug>/controlla/<draft_id>", methods=["GET", "POST"])
 @limiter.limit(submit_limit, methods=["POST"])
 def check(slug: str, draft_id: str):
-    """Check your answers, then send."""
+    """Check your answers, then send (the draft must have been made here, by this browser)."""
     return flow.check_step(flow.charter().form_by_id["domanda"], _service(slug), draft_id,
                            "domanda", f"/domanda/{slug}?lang={g.lang}")

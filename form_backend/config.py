@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_MIGRATE": True,  # run migrations at start-up (set false when several instances start)
     "WRITER_TIMEOUT": 60.0,  # seconds a send waits for its commit before a 503 "send again"
     "BENCH_BARE_ROUTE": False,
+    # hours a filled-in form waits on its check-your-answers page; then its answers (health
+    # data included) are deleted and the citizen is asked to fill it in again
+    "DRAFT_TTL_HOURS": 24,
+    "HSTS_SECONDS": 0,  # Strict-Transport-Security max-age, sent when above 0 (HTTPS only)
     # office sign-in (form_backend.auth): a session ends after this many idle minutes, and
     # in any case this many hours after the login
     "OFFICE_IDLE_MINUTES": 30.0,

@@ -7,13 +7,17 @@ from the charter's interface strings in the citizen's language and names the fie
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from stdnum.it import codicefiscale
+from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     BooleanField,
     FileField,
@@ -121,6 +125,37 @@ def build_form(charter: Charter, definition: Form, lang: str,
 
 class CartaForm(FlaskForm):
     """Validation across fields, driven by the definition and the scheda."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if not args and "formdata" not in kwargs and has_request_context() \
+                and request.method == "POST":
+            kwargs["formdata"] = self._submitted()
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def _submitted(cls) -> MultiDict:
+        """The request's answers: text for text fields, files for file fields only.  A file
+        sent in a text field is not an answer (that field stays empty, and says so), and a
+        JSON body is never read as answers: browsers send forms, not JSON."""
+        files = {name for name, unbound in cls._unbound_fields
+                 if issubclass(unbound.field_class, FileField)}
+        data = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in files])
+        for name in files:
+            for upload in request.files.getlist(name):
+                data.add(name, upload)
+        return data
+
+    @classmethod
+    def from_draft(cls, answers: dict[str, Any], files: Iterable) -> CartaForm:
+        """The form filled in with a stored draft (answers as :meth:`answers` gave them, and
+        attachment rows), ready to be validated again exactly as at the fill-in step."""
+        data = MultiDict()
+        for name, value in answers.items():
+            data.add(name, "y" if value is True else str(value))
+        for a in files:
+            data.add(a.document, FileStorage(io.BytesIO(a.content), filename=a.filename,
+                                             name=a.document, content_type=a.content_type))
+        return cls(formdata=data, meta={"csrf": False})
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -269,6 +304,18 @@ class CartaForm(FlaskForm):
             fail(first, msg("err_file_count", n=max_files))
         return True
 
+    def uploads(self) -> list[tuple[str, str, str, bytes]]:
+        """The checked uploads as stored: (field, display name, content type, content)."""
+        out = []
+        for name, field in self._fields.items():
+            if not isinstance(field, FileField):
+                continue
+            for upload in field.data if isinstance(field.data, list) else [field.data]:
+                if isinstance(upload, FileStorage) and upload.filename:
+                    upload.stream.seek(0)
+                    out.append((name, *_cleaned(upload.filename, upload.stream.read())))
+        return out
+
     def answers(self) -> dict[str, Any]:
         """Answers by field name, as stored (files excluded)."""
         out = {}
@@ -281,6 +328,18 @@ class CartaForm(FlaskForm):
             if value not in (None, "", False):
                 out[name] = value
         return out
+
+
+def display_name(filename: str) -> str:
+    """An upload's name as shown to the office: the last path part, without control, format
+    (bidi overrides, zero-width) or NUL characters, at most 255 characters."""
+    name = re.split(r"[/\\]", filename)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return name.strip()[:255] or "file"
+
+
+def _cleaned(filename: str, content: bytes) -> tuple[str, str, bytes]:
+    return display_name(filename), file_kind(content[:16]) or "", content
 
 
 def _text(f, label, *_):
@@ -309,38 +368,61 @@ def _cf(f, label, *_):
                                                           "spellcheck": "false"})
 
 
+class _Answered:
+    """A choice must be one of the charter's; no answer at all is left to the required check
+    (which says "choose an answer" instead of "not a valid choice")."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in (None, ""):
+            super().pre_validate(form)
+
+
+class Radio(_Answered, RadioField):
+    """Radio buttons checked against the charter's choices."""
+
+
+class Select(_Answered, SelectField):
+    """A drop-down checked against the charter's choices."""
+
+
+def _select(label: str, choices: list, charter: Charter, lang: str, named: str) -> Select:
+    """A drop-down whose answer must be one of ``choices`` (the charter's), or empty."""
+    return Select(label, choices=[("", "—"), *choices], validate_choice=True,
+                  invalid_choice_message=charter.t(lang, "err_choice", label=named))
+
+
 def _comune(f, label, charter, lang, service):
-    return SelectField(label, choices=[("", "—")] + [(c.id, c.name)
-                                                     for c in charter.district.members()],
-                       validate_choice=False)
+    return _select(label, [(c.id, c.name) for c in charter.district.members()], charter, lang,
+                   label_of(f.label, lang))
 
 
 def _service(f, label, charter, lang, service):
-    return SelectField(label, choices=[("", "—")] + [
-        (s.slug, f"{s.code} {label_of(s.title, lang)}") for s in charter.services],
-        validate_choice=False)
+    return _select(label, [(s.slug, f"{s.code} {label_of(s.title, lang)}")
+                           for s in charter.services], charter, lang, label_of(f.label, lang))
 
 
 def _office(f, label, charter, lang, service):
-    return SelectField(label, choices=[("", "—")] + [
-        (o.id, label_of(o.name, lang)) for o in charter.offices], validate_choice=False)
+    return _select(label, [(o.id, label_of(o.name, lang)) for o in charter.offices], charter,
+                   lang, label_of(f.label, lang))
 
 
 def _indicator(f, label, charter, lang, service):
     choices = [(f"{s.slug}#{i}", f"{s.code} — {label_of(q.indicator, lang)}")
                for s in charter.services for i, q in enumerate(s.quality, 1)]
-    return SelectField(label, choices=[("", "—"), *choices], validate_choice=False)
+    return _select(label, choices, charter, lang, label_of(f.label, lang))
 
 
 def _choice(f, label, charter, lang, service):
-    return RadioField(label, choices=[(o.value, label_of(o.label, lang)) for o in f.options],
-                      validate_choice=False)
+    return Radio(label, choices=[(o.value, label_of(o.label, lang)) for o in f.options],
+                 invalid_choice_message=charter.t(lang, "err_choice",
+                                                  label=label_of(f.label, lang)))
 
 
 def _yes_no(f, label, charter, lang, service):
-    return RadioField(label, choices=[("si", charter.t(lang, "print_yes")),
-                                      ("no", charter.t(lang, "print_no"))],
-                      validate_choice=False)
+    return Radio(label, choices=[("si", charter.t(lang, "print_yes")),
+                                 ("no", charter.t(lang, "print_no"))],
+                 invalid_choice_message=charter.t(lang, "err_choice",
+                                                  label=label_of(f.label, lang)))
 
 
 def _checkbox(f, label, *_):
@@ -369,18 +451,22 @@ def _parameter_fields(charter, service, lang, msg):
         label = label_of(p.text, lang)
         name = f"par-{p.id}"
         if p.steps:
-            yield name, SelectField(label, choices=[("", "—")] + [
-                (str(i), label_of(s.condition, lang)) for i, s in enumerate(p.steps)],
-                validate_choice=False)
+            yield name, _select(label, [(str(i), label_of(s.condition, lang))
+                                        for i, s in enumerate(p.steps)], charter, lang, label)
         elif p.per_person and p.points is not None:
-            yield name, IntegerField(label, default=0, render_kw={"min": 0, "max": 20,
-                                                                  "inputmode": "numeric"})
+            yield name, _count(label, msg)
         else:
             yield name, BooleanField(label)
         if p.extra_per_minor:
-            yield f"{name}-minori", IntegerField(
-                f"{label} — {msg('form_minor_children')}", default=0,
-                render_kw={"min": 0, "max": 20, "inputmode": "numeric"})
+            yield f"{name}-minori", _count(f"{label} — {msg('form_minor_children')}", msg)
+
+
+def _count(label: str, msg: Messages) -> IntegerField:
+    """How many people: a whole number from 0 to 20 (anything else gets the field's message,
+    in the citizen's language)."""
+    return IntegerField(label, default=0, invalid_value_message=msg("err_count", label=label,
+                                                                    max=20),
+                        render_kw={"min": 0, "max": 20, "inputmode": "numeric"})
 
 
 def _document_fields(service, lang):

@@ -37,17 +37,20 @@ def page(path: str):
     root = Path(current_app.config["CARTA_SITE_DIR"])
     if not root.is_dir():
         abort(404)
-    target = (root / path).resolve()
-    if root.resolve() not in target.parents and target != root.resolve():
-        abort(404)
-    if target.is_dir():
-        if path and not path.endswith("/"):
-            return current_app.redirect("/" + path + "/", 301)
-        target = target / "index.html"
-    if not target.is_file():
+    try:  # a NUL, a 256-character name, a loop: no such page (never a 500)
+        target = (root / path).resolve()
+        if root.resolve() not in target.parents and target != root.resolve():
+            abort(404)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                return current_app.redirect("/" + path + "/", 301)
+            target = target / "index.html"
+        if not target.is_file():
+            abort(404)
+        mtime = target.stat().st_mtime
+    except (OSError, ValueError):
         abort(404)
     response = make_response(send_from_directory(target.parent, target.name))
     if target.suffix == ".html":
-        response.headers["Content-Security-Policy"] = _csp_for(str(target),
-                                                               target.stat().st_mtime)
+        response.headers["Content-Security-Policy"] = _csp_for(str(target), mtime)
     return response
