@@ -216,8 +216,21 @@ def test_unknown_names_take_as_long_as_known_ones(sqlite_backend):  # noqa: F811
     assert 0.6 < unknown / known < 1.6, (known, unknown)
 
 
-def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_path):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def database(request, tmp_path, name: str) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / (name + '.db')}"
+    return request.getfixturevalue("postgres").new_database(
+        f"{name}{abs(hash(request.node.nodeid)) % 10**9}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database on SQLite and on a real PostgreSQL server."""
+    return database(request, tmp_path, "office")
+
+
+def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_path, db_url):
+    url = db_url
     from cryptography.fernet import Fernet
 
     from tests.factory import REPO
@@ -249,9 +262,12 @@ def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_pa
         second = row.locked_until.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)
         assert dt.timedelta(minutes=29) < second <= dt.timedelta(minutes=30)  # doubled
         unlock()
-        assert login(b)[1].status_code == 303
-        with one.extensions["carta_sessions"]() as s:
-            assert s.execute(select(OperatorAuth.failed_count)).scalar() == 0
+        s, r = login(b)
+        assert r.status_code == 303 and opens(s, a)  # a session opened on b works on a
+        with one.extensions["carta_sessions"]() as db:
+            assert db.execute(select(OperatorAuth.failed_count)).scalar() == 0
+        stolen = copy(s)
+        assert logout(s, a).status_code == 303 and not opens(stolen, b)
     actions = [r.action for r in log_rows(one)]
     assert actions.count("login-failed") == 6 and "login-locked" in actions
     for app in (one, two):
@@ -489,20 +505,21 @@ def test_logins_downloads_and_exports_leave_an_audit_record_without_personal_dat
     assert "allegato scaricato doc-isee" in s.get(base + "/ufficio/1").text
 
 
-def test_operators_from_before_keep_health_access_and_enrol_at_their_next_login(tmp_path):
+def test_operators_from_before_keep_health_access_and_enrol_at_their_next_login(tmp_path,
+                                                                                db_url):
     from cryptography.fernet import Fernet
     from sqlalchemy import text
 
     from form_backend.db import make_engine
-    from form_backend.migrate import upgrade
+    from form_backend.migrate import downgrade, upgrade
     from tests.factory import REPO
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = db_url
     engine = make_engine(url)
     upgrade(engine, "0004")
     with engine.begin() as c:
         c.execute(text("insert into users (name, password_hash, active, created_at) values "
-                       "(:n, :h, 1, '2025-01-01')"),
+                       "(:n, :h, true, '2025-01-01')"),
                   {"n": NAME, "h": __import__("argon2").PasswordHasher().hash(PASSWORD)})
     engine.dispose()
     app = create_app({"CARTA_ROOT": str(REPO), "DATABASE_URL": url, "TESTING": True,
@@ -515,6 +532,10 @@ def test_operators_from_before_keep_health_access_and_enrol_at_their_next_login(
         assert s.execute(select(OperatorAuth.health_access)).scalar() is True
         assert s.execute(select(User.name)).scalar() == NAME
     app.extensions["carta_engine"].dispose()
+    downgrade(engine, "0004")  # and back: the users stay, the new tables go
+    with engine.connect() as c:
+        assert c.execute(text("select name from users")).scalar() == NAME
+    engine.dispose()
 
 
 # --- in a browser -----------------------------------------------------------------------
