@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from carta.crossref import known_targets, links_in, resolve
 from carta.errors import Problem
+from carta.quality import indicator_refs
 from carta.source import Source
 from carta.text import Text
 
@@ -168,7 +169,7 @@ def check_references(charter: Charter, sources: dict[str, Source],
                 out.append(src.problem(("results", i, "service"), _unknown(
                     "scheda", result.service, charter.service_by_slug)))
             elif result.indicator_ref:
-                ids = {q.id for q in service.quality if q.id}
+                ids = set(indicator_refs(service.quality))
                 if result.indicator_ref not in ids:
                     out.append(src.problem(("results", i, "indicator_ref"), _unknown(
                         f"indicator of {service.slug}", result.indicator_ref, ids)))

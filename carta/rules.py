@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import model_validator
 
 from carta.base import Amount, Email, Model, Slug
+from carta.quality import ComplaintMeasure
 from carta.text import Text
 
 
@@ -141,6 +142,7 @@ class Complaints(Model):
     steps: list[Text] = []
     provider_reports: Text | None = None
     appeal: Text | None = None
+    measure: list[ComplaintMeasure] = []  # how the deadlines above are measured
 
     @model_validator(mode="after")
     def _numbers(self) -> Complaints:
