@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from form_backend.migrate import upgrade
 
         upgrade(engine)
+    from form_backend.store import rehash_digests
+
+    rehash_digests(engine, app.extensions["carta_fernet"])  # digests cleared by migration 0004
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -92,10 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return ("", 201) if request.form else ("", 400)
 
     if config.get("OUTBOX_SENDER") and not app.testing:
-        from form_backend.outbox import Sender
+        from form_backend.outbox import Sender, SmtpSettings
 
-        sender = Sender(app.extensions["carta_sessions"], config["SMTP_HOST"],
-                        int(config["SMTP_PORT"]), config["MAIL_FROM"],
+        sender = Sender(app.extensions["carta_sessions"], SmtpSettings.from_config(config),
                         float(config["OUTBOX_INTERVAL"]),
                         dt.timedelta(seconds=float(config["OUTBOX_LEASE"])))
         sender.start()

@@ -250,7 +250,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Deliver the e-mails that are due, round after round until none is left or the mail
     server refuses (for cron, when the web process does not); ``--now`` first ends the
     back-off of the ones still waiting (the mail server has just been fixed)."""
-    from form_backend.outbox import deliver_due, retry_now
+    from form_backend.outbox import SmtpSettings, deliver_due, retry_now
 
     app = make_app(args)
     c = app.config
@@ -259,8 +259,8 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
         print(f"brought forward: {retry_now(sessions)}")
     sent = failed = 0
     while not failed:
-        n, failed = deliver_due(sessions, c["SMTP_HOST"], int(c["SMTP_PORT"]), c["MAIL_FROM"],
-                                dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
+        n, failed = deliver_due(sessions, SmtpSettings.from_config(c),
+                                lease=dt.timedelta(seconds=float(c["OUTBOX_LEASE"])))
         sent += n
         if n == 0:
             break

@@ -24,12 +24,21 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 25,
+    # starttls | tls (implicit, port 465) | none; empty: none towards a loopback relay only,
+    # any other host is refused (personal data never leaves in clear unless set to none)
+    "SMTP_SECURITY": "",
+    "SMTP_USERNAME": "",  # AUTH after TLS when set (never in clear to a remote host)
+    "SMTP_PASSWORD": "",
+    "SMTP_CA_FILE": "",  # CA bundle for the mail server's certificate; empty: the system's
     "MAIL_FROM": "carta@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_SUBMIT": "20 per minute;200 per hour",
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
     "UPLOAD_MAX_FILES": 6,
+    # clamd's unix socket (e.g. /run/clamav/clamd.ctl): every upload is scanned, and refused
+    # while the scanner does not answer; empty: no virus scan
+    "CLAMD_SOCKET": "",
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

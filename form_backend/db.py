@@ -3,6 +3,11 @@
 SQLite is the embedded default (WAL, synchronous FULL, every write transaction taking the write
 lock at BEGIN so concurrent submissions queue instead of failing); PostgreSQL when
 ``CARTA_DATABASE_URL`` says so.  The schema is created by Alembic migrations.
+
+The SQLite file and everything beside it (write-ahead log, shared memory, lock) are owner-only
+(0600, SQLite gives the -wal and -shm files the database file's mode) in an owner-only instance
+folder (0700), and deleted content is overwritten (``secure_delete``): see :func:`scrub` for
+what it takes to leave nothing of a purged record in the files.
 """
 
 from __future__ import annotations
@@ -185,7 +190,7 @@ def make_engine(url: str, read_only: bool = False, scratch: bool = False) -> Eng
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(path))
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -196,6 +201,8 @@ def make_engine(url: str, read_only: bool = False, scratch: bool = False) -> Eng
             cur.execute("PRAGMA synchronous=NORMAL" if scratch else "PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
+            # deleted rows are overwritten with zeros, not left in free space
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         # Writers queue on an OS file lock before BEGIN IMMEDIATE: a blocked writer wakes the
@@ -226,6 +233,68 @@ def make_engine(url: str, read_only: bool = False, scratch: bool = False) -> Eng
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal", ".writer-lock")
+
+
+def owner_only(path: Path) -> None:
+    """Make the SQLite file ``path`` (created empty if missing: SQLite takes an empty file as
+    an empty database) and the files beside it readable by their owner only, in a folder
+    created 0700; a Flask-style ``instance`` folder is tightened to 0700 as well."""
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if parent.name == "instance":
+        _tighten(parent, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILES)):
+        _tighten(candidate, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    if st.st_uid == os.geteuid() and st.st_mode & 0o777 & ~mode:
+        os.chmod(path, mode)
+
+
+def scrub(engine: Engine) -> None:
+    """After a purge, leave nothing deleted in the SQLite files: ``secure_delete`` has zeroed
+    it in the live pages, the write-ahead log still holds the older page images (checkpointed
+    and truncated to zero bytes here), and free pages of a database that was used before
+    ``secure_delete`` may too (``VACUUM`` rebuilds the file without them).  The writers' file
+    lock is held meanwhile, so submissions queue instead of failing.
+
+    PostgreSQL is not scrubbed here: ``VACUUM`` only marks dead rows' space reusable (their
+    bytes stay in the table files until overwritten), ``VACUUM FULL`` rewrites the table but
+    the old files' blocks and the WAL segments (and any base backup or WAL archive) keep the
+    deleted rows until the file system reuses them or the archive expires.  There, erasure
+    rests on encrypted storage, WAL retention and backup expiry (docs/security.md)."""
+    if engine.dialect.name != "sqlite":
+        return
+    path = engine.url.database
+    fd = None
+    if path and path != ":memory:":
+        fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()
+        for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM",
+                          "PRAGMA wal_checkpoint(TRUNCATE)"):
+            row = cur.execute(statement).fetchone()
+            if statement.startswith("PRAGMA") and row and row[0]:
+                raise RuntimeError("the write-ahead log could not be emptied: a reader held it "
+                                   "for longer than the busy timeout; run the purge again")
+        cur.close()
+    finally:
+        raw.close()
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

@@ -279,6 +279,15 @@ class CartaForm(FlaskForm):
         return ok
 
     def _check_uploads(self, msg: Messages, fail: Callable[[str, str], None]) -> bool:
+        # each file is parsed (form_backend.uploads): what goes on is the cleaned file, with
+        # its display name, never the bytes and name as sent
+        import io
+
+        from flask import current_app, has_app_context
+
+        from form_backend.uploads import UploadRefused, check_upload
+
+        clamd = current_app.config.get("CLAMD_SOCKET") if has_app_context() else None
         max_bytes, max_files = self._upload_limits
         count = 0
         for name, field in self._fields.items():
@@ -291,14 +300,20 @@ class CartaForm(FlaskForm):
                 fail(name, msg("err_file_missing", label=label))
             for upload in files:
                 count += 1
-                head = upload.stream.read(16)
                 upload.stream.seek(0, 2)
                 size = upload.stream.tell()
                 upload.stream.seek(0)
-                if file_kind(head) is None:
-                    fail(name, msg("err_file_type", label=label))
-                elif size > max_bytes:
+                if size > max_bytes:
                     fail(name, msg("err_file_size", label=label, mb=max_bytes >> 20))
+                    continue
+                try:
+                    clean = check_upload(upload.filename, upload.stream.read(),
+                                         clamd_socket=clamd or None)
+                except UploadRefused as refused:
+                    fail(name, msg(refused.key, label=label))
+                    continue
+                upload.stream = io.BytesIO(clean.data)
+                upload.filename = clean.name
         if count > max_files:
             first = next(n for n in self._fields if n.startswith("doc-"))
             fail(first, msg("err_file_count", n=max_files))

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cryptography.fernet import Fernet
-from sqlalchemy import event, insert, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from carta.calendar import add_days, add_working_days
 from carta.model import Charter
@@ -34,7 +38,10 @@ from form_backend.db import (
     format_protocol,
     insert_if_missing,
     next_protocol,
+    scrub,
 )
+from form_backend.mailaddr import valid_address
+from form_backend.uploads import display_name
 from form_backend.writer import GroupWriter
 
 ROME = ZoneInfo("Europe/Rome")
@@ -92,13 +99,80 @@ def decrypt(fernet: Fernet | None, blob: bytes | None) -> dict[str, Any]:
     return json.loads(fernet.decrypt(blob))
 
 
-def content_digest(p: Pending) -> str:
-    """SHA-256 of what was submitted: answers, special data and attachment digests."""
-    body = {"kind": p.kind, "service": p.service.slug if p.service else None,
-            "answers": p.answers, "sensitive": p.sensitive,
-            "attachments": sorted(u.sha256 for u in p.uploads)}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
-                                     default=str).encode()).hexdigest()
+def digest_key(fernet: Fernet) -> bytes:
+    """The key of the content digest: HKDF-SHA256 over the Fernet key, so whoever can read the
+    database but not the key cannot test guesses of the encrypted answers against it."""
+    cached = _DIGEST_KEYS.get(fernet)
+    if cached is None:
+        # Fernet keeps the two halves of its key; the digest key is derived from both
+        raw = fernet._signing_key + fernet._encryption_key
+        cached = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                      info=b"carta content digest v1").derive(raw)
+        _DIGEST_KEYS[fernet] = cached
+    return cached
+
+
+_DIGEST_KEYS: weakref.WeakKeyDictionary[Fernet, bytes] = weakref.WeakKeyDictionary()
+
+
+def keyed_digest(fernet: Fernet | None, kind: str, service: str | None, answers: dict,
+                 sensitive: dict, attachment_digests: list[str]) -> str:
+    """HMAC-SHA256 (keyed by :func:`digest_key`) of what was submitted: the same content gives
+    the same digest under the same key (duplicates stay recognisable, a changed record shows),
+    and without the key nothing about the answers can be learnt or tested from it."""
+    if fernet is None:
+        raise RuntimeError("the content digest needs CARTA_ENCRYPTION_KEY")
+    body = {"kind": kind, "service": service, "answers": answers, "sensitive": sensitive,
+            "attachments": sorted(attachment_digests)}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hmac.new(digest_key(fernet), text, hashlib.sha256).hexdigest()
+
+
+def content_digest(p: Pending, fernet: Fernet | None) -> str:
+    """The keyed digest of ``p``: answers, special data and attachment digests."""
+    return keyed_digest(fernet, p.kind, p.service.slug if p.service else None, p.answers,
+                        p.sensitive, [u.sha256 for u in p.uploads])
+
+
+def rehash_digests(engine: Engine, fernet: Fernet, batch: int = 200) -> int:
+    """Give the records whose digest migration 0004 cleared (it was an unkeyed SHA-256 that
+    let guesses of the health answers be tested) their keyed digest; return how many.
+
+    Run at start-up, where the key is known; records whose special data this key cannot
+    decrypt are left cleared and logged.  Safe in several processes at once: every process
+    computes the same value."""
+    s, a = Submission.__table__, Attachment.__table__
+    done = 0
+    try:
+        with engine.connect() as connection:
+            ids = connection.execute(select(s.c.id).where(s.c.content_sha256 == "")
+                                     .order_by(s.c.id)).scalars().all()
+    except SQLAlchemyError:  # not migrated yet (AUTO_MIGRATE off): `carta db upgrade` first
+        return 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        with engine.begin() as connection:
+            rows = connection.execute(select(s.c.id, s.c.kind, s.c.service, s.c.data,
+                                             s.c.sensitive).where(s.c.id.in_(chunk))).all()
+            files: dict[int, list[str]] = {}
+            for sid, sha in connection.execute(select(a.c.submission_id, a.c.sha256)
+                                               .where(a.c.submission_id.in_(chunk))):
+                files.setdefault(sid, []).append(sha)
+            for row in rows:
+                try:
+                    secret = decrypt(fernet, row.sensitive)
+                except InvalidToken:
+                    log.error("rehash: record %s was encrypted with another key", row.id)
+                    continue
+                digest = keyed_digest(fernet, row.kind, row.service, row.data, secret,
+                                      files.get(row.id, []))
+                done += connection.execute(update(s).where(s.c.id == row.id,
+                                                           s.c.content_sha256 == "")
+                                           .values(content_sha256=digest)).rowcount
+    if done:
+        log.info("rehash: %s content digests keyed", done)
+        scrub(engine)  # the cleared digests' old page images leave the write-ahead log
+    return done
 
 
 _DEADLINES: dict[tuple, dict[str, str]] = {}
@@ -194,10 +268,10 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                   service=p.service.slug if p.service else None, comune=p.comune,
                   status="ricevuta", charter_hash=p.charter.content_hash,
                   form_version=p.form_version, data=p.answers,
-                  sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p),
+                  sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p, fernet),
                   points=p.points, band=p.band, created_at=created, updated_at=created,
                   deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
-    attachments = [dict(document=u.document, filename=u.filename[:255],
+    attachments = [dict(document=u.document, filename=display_name(u.filename)[:255],
                         content_type=u.content_type, size=len(u.content), sha256=u.sha256,
                         content=u.content) for u in p.uploads]
 
@@ -245,26 +319,32 @@ def _subject(p: Pending, record: Stored) -> str:
 
 def _emails(p: Pending, record: Stored, office_email: str,
             site_base: str) -> list[tuple[str, str]]:
-    """The office's notice and, when asked, the citizen's copy; never special-category data."""
-    lines = [f"Protocollo: {record.protocol}",
-             f"Ricevuta il: {record.created_at.astimezone(ROME):%d/%m/%Y %H:%M}"]
-    if p.service:
-        lines.append(f"Servizio: {p.service.code} {p.service.title.it}")
-    if p.comune:
-        lines.append(f"Comune: {p.comune}")
-    lines += [f"{k}: {v}" for k, v in p.answers.items()
-              if not k.startswith("par-") and not isinstance(v, (dict, list))]
+    """The office's notice and, when asked, the citizen's copy.
+
+    Neither carries personal data (no name, codice fiscale, document, birth date, address,
+    answers): e-mail crosses servers the district does not run.  The office's notice links to
+    the record's page, where an operator reads it after logging in."""
+    received = f"Ricevuta il: {record.created_at.astimezone(ROME):%d/%m/%Y %H:%M}"
+    service = [f"Servizio: {p.service.code} {p.service.title.it}"] if p.service else []
+    what = "Nuova domanda d'accesso" if p.kind == "domanda" else "Nuovo reclamo"
+    link = f"{site_base.rstrip('/')}/ufficio/{record.id}"
+    lines = [f"{what}.", f"Protocollo: {record.protocol}", received, *service]
+    if p.uploads:
+        lines.append(f"Allegati: {len(p.uploads)}")
     if p.sensitive:
         lines.append("Dati sanitari o di disabilità: presenti, consultabili solo in ufficio.")
-    if site_base:
-        lines.append(f"Scheda in ufficio: {site_base.rstrip('/')}/ufficio/{record.id}")
-    office = "\n".join(lines) + "\n"
-    out = [(office_email, office)]
+    lines += ["", f"Apri la pratica: {link}",
+              "I dati della persona si leggono solo lì, dopo l'accesso all'area riservata."]
+    out = [(valid_address(office_email) or office_email, "\n".join(lines) + "\n")]
     if p.copy_to:
-        copy = "\n".join([f"Protocollo: {record.protocol}", lines[1],
-                          *(lines[2:3] if p.service else []),
-                          "Conserva questo numero: serve per ogni comunicazione."]) + "\n"
-        out.append((p.copy_to, copy))
+        recipient = valid_address(p.copy_to)
+        if recipient is None:  # the form refuses it; never hand a mail server two addresses
+            log.warning("copy not sent: the address is not one valid address",
+                        extra={"protocol": record.protocol})
+        else:
+            copy = "\n".join([f"Protocollo: {record.protocol}", received, *service,
+                              "Conserva questo numero: serve per ogni comunicazione."]) + "\n"
+            out.append((recipient, copy))
     return out
 
 

@@ -103,7 +103,7 @@ def _clean_image(data: bytes, max_pixels: int) -> tuple[str, bytes]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "MPO"))
+            image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG"))
             # the header alone says how many pixels decoding would make: refuse before it
             if image.width * image.height > max_pixels:
                 raise UploadRefused("err_file_image_too_large",

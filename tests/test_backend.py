@@ -21,7 +21,12 @@ from form_backend.office import add_user
 from tests.factory import REPO
 from tests.servers import http_server
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# a real one-page PDF (uploads are parsed: a file that does not open is refused)
+PDF = (b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+       b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+       b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n"
+       b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000054 00000 n \n"
+       b"0000000105 00000 n \ntrailer <</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 CF = "RSSMRA80A01F839W"  # born 1 January 1980
 TODAY = dt.date.today()
