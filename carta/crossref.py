@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from carta.model import Charter
 
-SEE = re.compile(r"\[([^\]\n]+)\]\(see:([^)\s]*)\)")
+SEE = re.compile(r"\[([^\]]+)\]\(see:([^)\s]*)\)")
 _FIXED = ("uffici", "fasce", "tariffe", "enti-gestori", "parametri", "reclami")
 
 

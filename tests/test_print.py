@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -140,7 +141,9 @@ def test_arabic_sheets_are_shaped_right_to_left_and_extractable(tmp_path, shippe
     title = shipped.service_by_slug["telesoccorso"].title["ar"]
     first_word = title.split()[0]
     assert first_word in pages[0] or first_word[::-1] in pages[0]
-    assert "30/04/2010" in pages[0] and "B3" in pages[0]
+    # Arabic writes the date with right-to-left marks (CLDR): read right to left, 30/4/2010
+    assert ("2010/4/30" in pages[0] or "30/4/2010" in pages[0]) and "B3" in pages[0]
+    assert "27.31" in " ".join(pages) and "27,31" not in " ".join(pages)
 
 
 def test_since_prints_only_changed_sheets_with_a_cover(tmp_path):
@@ -180,3 +183,116 @@ def test_pdf_bytes_are_a_real_pdf(printed):
     out, _ = printed
     data = (out / "telesoccorso.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and PdfReader(io.BytesIO(data)).pages
+
+
+# --- every fact of a scheda reaches its printed sheet -------------------------------------
+
+# Fields of a scheda that are not printed, and why.
+INTERNAL = {
+    "slug": "the file name; printed as part of the sheet's web address when the site has one",
+    "keywords": "the site's topic tags, for navigation only",
+    "first_published": "tells 'insert' from 'replace' in update bundles",
+    "operator.outsourced": "the operator's text says it ('in affidamento a terzi')",
+    "cost.free": "the cost's text says it ('Gratuito')",
+    "access.online_application": "shown as the web address to apply at (checked below)",
+    "access.documents.kind": "how the backend receives a document",
+    "access.documents.id": "the backend's upload field",
+    "quality.id": "monitoring reports refer to it",
+    "quality.target": "machine-readable form of the standard's text, for monitoring",
+    "quality.measure": "how the backend measures the standard from its events",
+    "sites.fee_tables.rows.days": "machine-readable form of the row's label",
+    "sites.fee_tables.rows.opens": "machine-readable form of the row's label",
+    "sites.fee_tables.rows.closes": "machine-readable form of the row's label",
+    "sites.fee_tables.rows.hours_per_day": "machine-readable form of the row's label",
+    "sites.hours.note": "none of the shipped sites has one; printed beside the slot",
+}
+
+
+def _plain(html_text: str) -> str:
+    import html as html_lib
+
+    text = re.sub(r"<style.*?</style>", " ", html_text, flags=re.S)
+    text = re.sub(r"</?(span|bdi|a|strong|em|b|i)\b[^>]*>", "", text)  # inline: no word break
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+
+
+def _md_plain(text: str) -> str:
+    import markdown
+
+    from carta.present import unlinked
+
+    return _plain(markdown.markdown(unlinked(text), extensions=["sane_lists"]))
+
+
+def _expected_facts(charter, service, lang):
+    """(field path, words that must be printed) for every printed fact of ``service``."""
+    from pydantic import BaseModel
+
+    from carta import present
+    from carta.text import Text
+
+    out = []
+
+    def walk(obj, path):
+        name = ".".join(p for p in path if not isinstance(p, int))
+        if name in INTERNAL or obj is None or obj == [] or obj == {}:
+            return
+        if isinstance(obj, Text):
+            out.append((path, _md_plain(obj.resolve(lang)[0])))
+        elif isinstance(obj, BaseModel):
+            if name == "age":  # as a whole, below
+                return
+            for field in type(obj).model_fields:
+                walk(getattr(obj, field), (*path, field))
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                walk(item, (*path, i))
+        elif name == "sites.fee_tables.rows.fees":
+            out.extend(((*path, tier), present.money(amount, lang)) for tier, amount in obj.items())
+        elif isinstance(obj, dt.date):
+            out.append((path, present.date(obj, lang)))
+        elif isinstance(obj, dt.time):
+            out.append((path, present.time(obj, lang)))
+        elif name == "sites.hours.days":
+            out.append((path, charter.t(lang, f"day_{obj.value}")))
+        elif name == "status":
+            if obj.value != "active":
+                out.append((path, charter.t(lang, f"status_{obj.value}")))
+        elif name == "area":
+            out.append((path, charter.area_by_code[obj].name.resolve(lang)[0]))
+        elif name == "cost.tariff":
+            if not service.cost.free:
+                out.append((path, _md_plain(charter.tariff_by_id[obj].text.resolve(lang)[0])))
+        elif name == "responsible.office":
+            out.append((path, charter.office_by_id[obj].name.resolve(lang)[0]))
+        elif name == "access.offices":
+            out.extend((path, o.name.resolve(lang)[0]) for o in charter.offices_for([obj]))
+        elif name == "operator.providers":
+            out.append((path, charter.provider_by_id[obj].name))
+        else:
+            out.append((path, str(obj)))
+
+    for field in type(service).model_fields:
+        walk(getattr(service, field), (field,))
+    if service.age:
+        out.append((("age",), present.age_range(charter, service.age, lang)))
+    if service.takes_applications and charter.district.site_url:
+        out.append((("access", "online_application"), f"{charter.district.site_url}"))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_every_fact_of_every_scheda_reaches_its_printed_sheet(shipped, lang):
+    from carta.print.sheets import scheda_document
+
+    missing = []
+    for service in shipped.services:
+        document = scheda_document(shipped, service, lang)
+        printed = _plain(document)
+        page_css = document[:document.index("</style>")]  # the running header and footer
+        for path, words in _expected_facts(shipped, service, lang):
+            words = re.sub(r"\s+", " ", words)
+            if words not in (page_css if path == ("revised",) else printed):
+                missing.append(f"{service.slug}: {'.'.join(map(str, path))}: {words[:60]!r}")
+    assert not missing, "\n".join(missing)

@@ -1,0 +1,255 @@
+"""Make the PDFs of the ring binder with WeasyPrint: sheets, forms, the binder, update bundles.
+
+Each part is its own WeasyPrint document (so every sheet set carries its own "pagina n di m"
+and colour band); the binder is those parts merged in order, with a contents page whose page
+numbers come from the parts' real page counts, and cross-references that give the page of
+their target.  Parts render in parallel worker processes forked from this one, so they share
+its parsed charter instead of reading the YAML again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from carta.load import load_cached
+from carta.model import Charter
+from carta.print import sheets
+from carta.service import Status
+
+_WORKER: dict[str, Charter] = {}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the binder: what it is, its id, and its file name when saved alone."""
+
+    kind: str  # scheda | form | divider | general
+    key: str
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A part's PDF and, for each element id in it, the page (from 0) it lands on."""
+
+    pdf: bytes
+    anchors: dict[str, int]
+
+    @property
+    def pages(self) -> int:
+        """Number of pages."""
+        return page_count(self.pdf)
+
+
+def part_html(charter: Charter, part: Part, lang: str, pages: sheets.Pages = None) -> str:
+    """The HTML of one part of the binder."""
+    if part.kind == "scheda":
+        return sheets.scheda_document(charter, charter.service_by_slug[part.key], lang, pages)
+    if part.kind == "form":
+        return sheets.form_document(charter, charter.form_by_id[part.key], lang, pages)
+    if part.kind == "divider":
+        area = next(a for a in charter.areas if a.slug == part.key)
+        return sheets.divider_document(charter, area, lang)
+    return sheets.general_document(charter, lang, pages)
+
+
+def render_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML document (fonts from the system: Debian's Noto)."""
+    return render(html).pdf
+
+
+def render(html: str) -> Rendered:
+    """The PDF of an HTML document and the page of each of its element ids."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html).render()
+    anchors: dict[str, int] = {}
+    for i, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, i)
+    return Rendered(document.write_pdf(), anchors)
+
+
+def _init_worker(root: str | None) -> None:
+    if root is not None:  # spawned, not forked: the parent's charter did not come along
+        _WORKER["charter"] = load_cached(root)
+
+
+def _render_in_worker(args: tuple[Part, str, dict | None]) -> tuple[Part, Rendered]:
+    part, lang, pages = args
+    return part, render(part_html(_WORKER["charter"], part, lang, pages))
+
+
+def binder_parts(charter: Charter) -> list[Part]:
+    """The binder in order: general part, each area's divider and schede, the blank forms."""
+    parts = [Part("general", "generale", None)]
+    for area in charter.areas:
+        services = [s for s in charter.services_in(area) if s.status is not Status.withdrawn]
+        if not services:
+            continue
+        parts.append(Part("divider", area.slug, None))
+        parts += [Part("scheda", s.slug, f"{s.slug}.pdf") for s in services]
+    parts += [Part("form", f.id, f"modulo-{f.id}.pdf") for f in charter.forms]
+    return parts
+
+
+def render_parts(charter: Charter, parts: list[Part], lang: str, jobs: int,
+                 progress: Callable[[str], None],
+                 pages: dict[str, int] | None = None) -> dict[Part, Rendered]:
+    """Render ``parts`` with ``jobs`` worker processes (1 = in this process); ``pages`` gives
+    cross-references the binder page of their targets."""
+    done: dict[Part, Rendered] = {}
+    total = len(parts)
+    if jobs <= 1 or len(parts) <= 1:
+        for i, part in enumerate(parts, 1):
+            done[part] = render(part_html(charter, part, lang, pages))
+            progress(f"[{i}/{total}] {part.filename or part.kind + ' ' + part.key}")
+        return done
+    # Import WeasyPrint and load the fonts once here: forked workers inherit them warm,
+    # and the parsed charter with them.
+    render_pdf("<p>warm-up</p>")
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if fork else None
+    _WORKER["charter"] = charter
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, mp_context=context,
+                             initargs=(None if fork else str(charter.root),)) as pool:
+        for i, (part, rendered) in enumerate(pool.map(
+                _render_in_worker, [(p, lang, pages) for p in parts]), 1):
+            done[part] = rendered
+            progress(f"[{i}/{total}] {part.filename or part.kind + ' ' + part.key}")
+    return done
+
+
+def merge(pdfs: list[bytes]) -> bytes:
+    """One PDF made of ``pdfs`` in order."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_count(pdf: bytes) -> int:
+    """Number of pages of a PDF."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def print_charter(source: Charter | Path | str, out: Path, lang: str = "it",
+                  since: dt.date | None = None, jobs: int | None = None,
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the PDFs of a charter (or the charter folder ``source``) into ``out``; return
+    the files written.
+
+    Without ``since``: one PDF per scheda, one per blank form and the whole binder
+    (``carta.pdf``).  With ``since``: only the schede revised after that date plus a cover
+    sheet (``aggiornamento-YYYY-MM-DD.pdf``); nothing at all when nothing changed.
+    """
+    progress = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    charter = source if isinstance(source, Charter) else load_cached(source)
+    if lang not in charter.district.languages:
+        raise ValueError(f"language {lang!r} is not offered by this charter "
+                         f"({', '.join(charter.district.languages)})")
+    jobs = jobs or os.cpu_count() or 1
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    if since is not None:
+        changed = [s for s in charter.services
+                   if s.revised > since and s.status is not Status.withdrawn]
+        withdrawn = [s for s in charter.services
+                     if s.revised > since and s.status is Status.withdrawn]
+        if not changed and not withdrawn:
+            progress(f"nothing changed since {since:%d/%m/%Y}: no sheets written")
+            return []
+        parts = [Part("scheda", s.slug, f"{s.slug}.pdf") for s in changed]
+        rendered = render_parts(charter, parts, lang, jobs, progress)
+        cover = out / f"aggiornamento-{since.isoformat()}.pdf"
+        cover.write_bytes(render_pdf(sheets.since_cover_document(charter, lang, since, changed,
+                                                                 withdrawn)))
+        written.append(cover)
+        for part in parts:
+            written.append(_save(out / part.filename, rendered[part].pdf))
+        return written
+
+    parts = binder_parts(charter)
+    rendered = render_parts(charter, parts, lang, jobs, progress)
+    for part in parts:  # a sheet filed on its own has no binder pages to refer to
+        if part.filename:
+            written.append(_save(out / part.filename, rendered[part].pdf))
+    progress("binder: contents, page references and merge")
+    cover = render_pdf(sheets.cover_document(charter, lang))
+    counts = [rendered[p].pages for p in parts]
+    toc = render_pdf(sheets.contents_document(charter, lang, _toc(charter, parts, counts, lang), 0))
+    first = 1 + page_count(cover) + page_count(toc)
+    binder = dict(rendered)
+    # Parts with cross-references are rendered again with their targets' pages; a page
+    # number can push a part onto one more page and move what follows, so repeat until stable.
+    for _ in range(3):
+        pages = _anchor_pages(parts, binder, first)
+        again = [p for p in parts if p.kind in ("scheda", "general", "form")
+                 and _refers(charter, p, lang)]
+        redone = render_parts(charter, again, lang, jobs, lambda _msg: None, pages)
+        binder.update(redone)
+        if _anchor_pages(parts, binder, first) == pages:
+            break
+    counts = [binder[p].pages for p in parts]
+    toc = render_pdf(sheets.contents_document(charter, lang, _toc(charter, parts, counts, lang),
+                                              offset=first))
+    merged = merge([cover, toc] + [binder[p].pdf for p in parts])
+    written.append(_save(out / "carta.pdf", merged))
+    progress(f"wrote {len(written)} files to {out}")
+    return written
+
+
+def _refers(charter: Charter, part: Part, lang: str) -> bool:
+    """Whether a part's HTML holds a cross-reference (only those need a second rendering)."""
+    return 'class="xref"' in part_html(charter, part, lang)
+
+
+def _anchor_pages(parts: list[Part], rendered: dict[Part, Rendered], first: int) -> dict[str, int]:
+    """Binder page (from 1) of every element id of every part."""
+    pages, page = {}, first
+    for part in parts:
+        for name, i in rendered[part].anchors.items():
+            pages.setdefault(name, page + i)
+        page += rendered[part].pages
+    return pages
+
+
+def _toc(charter: Charter, parts: list[Part], counts: list[int], lang: str) -> list[tuple]:
+    """(level, code, title, first page relative to the first part) of the binder's parts."""
+    entries, page = [], 0
+    for part, n in zip(parts, counts, strict=True):
+        if part.kind == "general":
+            entries.append((0, "", charter.t(lang, "print_general_part"), page))
+        elif part.kind == "divider":
+            area = next(a for a in charter.areas if a.slug == part.key)
+            entries.append((0, area.code, area.name.resolve(lang)[0], page))
+        elif part.kind == "scheda":
+            s = charter.service_by_slug[part.key]
+            entries.append((1, s.code, s.title.resolve(lang)[0], page))
+        else:
+            form = charter.form_by_id[part.key]
+            entries.append((1, form.code, form.title.resolve(lang)[0], page))
+        page += n
+    return entries
+
+
+def _save(path: Path, data: bytes) -> Path:
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
