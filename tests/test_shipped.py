@@ -79,3 +79,60 @@ def test_example_charter_passes_carta_check():
 
 def shipped_name() -> str:
     return load_charter(REPO).district.name.it
+
+
+# Every age the seed (003) states for a scheda, and the people it lets in and keeps out:
+# (slug, the seed's words, [(age in completed years, months), allowed]).  A scheda whose seed
+# states no number (pension age, "minori e famiglie", "senza limiti di età") has no bound.
+SEED_AGES = {
+    "prima-infanzia": ("Bambini di età tra i tre mesi e i tre anni",
+                       [((0, 2), False), ((0, 3), True), ((2, 11), True), ((3, 0), True),
+                        ((3, 1), False)]),
+    "centri-ricreativi": ("tra i tre mesi e i cinque; tra i 5 e gli 11 anni",
+                          [((0, 2), False), ((0, 3), True), ((5, 0), True), ((11, 0), True),
+                           ((11, 6), True), ((11, 11), True), ((12, 0), False)]),
+    "centri-diurni-anziani": ("abbiano compiuto il 57 esimo anno di età",
+                              [((56, 11), False), ((57, 0), True), ((90, 0), True)]),
+    "servizi-diurni-disabili": ("hanno raggiunto il sedicesimo anno d'età",
+                                [((15, 11), False), ((16, 0), True), ((70, 0), True)]),
+}
+
+
+def _born(today, years, months):
+    month = today.month - months
+    year = today.year - years + (month - 1) // 12
+    return today.replace(year=year, month=(month - 1) % 12 + 1)
+
+
+def test_every_age_bound_is_the_seeds(shipped):
+    import datetime as dt
+
+    from carta.present import age_allows
+
+    today = dt.date(2025, 6, 15)
+    assert {s.slug for s in shipped.services if s.age} == set(SEED_AGES)
+    for slug, (words, cases) in SEED_AGES.items():
+        age = shipped.service_by_slug[slug].age
+        for (years, months), allowed in cases:
+            born = _born(today, years, months)
+            assert age_allows(age, born, today) is allowed, (slug, words, years, months)
+
+
+def test_no_scheda_points_at_the_paper_binder_without_a_link(shipped):
+    import re
+
+    from carta.crossref import links_in
+    from carta.references import walk_texts
+
+    bare = re.compile(r"(?i)\b(vedi|see|voir)\s+(la\s+)?(scheda|sheet|fiche|allegato|annexe?)\s+"
+                      r"[A-E0-9]\b|انظر\s+(البطاقة|الملحق)")
+    found, links = [], 0
+    holders = [*shipped.services, shipped.tariffs, shipped.complaints, *shipped.sections]
+    for holder in holders:
+        for path, text in walk_texts(holder):
+            for lang in text:
+                links += len(list(links_in(text[lang])))
+                if bare.search(re.sub(r"\[[^\]]*\]\(see:[^)]*\)", "", text[lang])):
+                    found.append((getattr(holder, "slug", ""), path, lang))
+    assert not found
+    assert links >= 80  # 45 "vedi scheda" and 35 "vedi Allegato" in Italian alone
