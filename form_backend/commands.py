@@ -359,3 +359,7 @@ def register(add, group) -> None:
 
     db = group("db", "database")
     db("upgrade", cmd_db_upgrade, "create or update the schema")
+
+    from form_backend.monitoring import register as register_monitoring
+
+    register_monitoring(group)
