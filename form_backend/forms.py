@@ -33,9 +33,9 @@ from wtforms import Field as WTField
 from carta.model import Charter
 from carta.rules import DateRange, FieldType, Form, Parameter
 from carta.service import DocumentKind, Service
+from form_backend.mailaddr import valid_address
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,20}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 _DATE_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 PDF, JPEG, PNG = b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 
@@ -205,7 +205,7 @@ class CartaForm(FlaskForm):
                     fail(fid, msg("err_date_future", label=label))
                 elif spec.dates is DateRange.future and day < today:
                     fail(fid, msg("err_date_past", label=label))
-            elif spec.type is FieldType.email and not _EMAIL.match(value):
+            elif spec.type is FieldType.email and valid_address(value) is None:
                 fail(fid, msg("err_email"))
             elif spec.type is FieldType.phone and not _PHONE.match(value):
                 fail(fid, msg("err_phone"))

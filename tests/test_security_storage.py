@@ -218,6 +218,18 @@ def test_one_strict_address_per_email_field(text, expected):
     assert valid_address(text) == expected
 
 
+@pytest.mark.parametrize("address", ["p,postmaster@example.org", "Anna <anna@example.org>",
+                                     "anna@example.org\nBcc: x@example.org"])
+def test_the_email_field_takes_one_address(app, address):
+    a = app()
+    with http_server(a) as base:
+        r = send(requests.Session(), base, "/reclamo",
+                 reclamo(**{"email": address, "copia-email": "y"}))
+    assert r.status_code == 422
+    assert any("indirizzo e-mail valido" in e for e in _errors(r.text)), _errors(r.text)
+    assert '<li><a href="#email">' in r.text
+
+
 def test_a_copy_to_two_addresses_is_never_written_to_the_outbox(app):
     """The form may refuse the address (it should: part A calls valid_address); if it lets it
     through, the store still writes no message to it."""
