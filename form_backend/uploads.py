@@ -116,6 +116,11 @@ def _clean_image(data: bytes, max_pixels: int) -> tuple[str, bytes]:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UploadRefused("err_file_damaged", f"image: {type(exc).__name__}") from None
     is_png = image.format == "PNG"
+    if not is_png and _bare_jpeg(data):
+        # nothing but pixels (what this function writes): kept as they are, so checking a
+        # draft again before it is sent does not compress a photo a second time (a PNG is
+        # always rewritten: that costs no quality)
+        return JPEG, data
     with contextlib.suppress(Exception):  # a broken orientation tag: pixels as they are
         image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
     out = io.BytesIO()
@@ -133,6 +138,31 @@ def _clean_image(data: bytes, max_pixels: int) -> tuple[str, bytes]:
     clean.paste(image)
     clean.save(out, format="JPEG", quality=90)
     return JPEG, out.getvalue()
+
+
+# quantisation and Huffman tables, frame header (baseline or extended), restart interval
+_JPEG_PIXELS = {0xDB, 0xC4, 0xC0, 0xC1, 0xDD}
+_JPEG_OTHER_MARKER = re.compile(rb"\xff(?![\x00\xd0-\xd7])")
+
+
+def _bare_jpeg(data: bytes) -> bool:
+    """A JFIF header, tables, one baseline scan and the end: no EXIF, ICC, XMP or comment
+    segment, no second scan, nothing after the end marker."""
+    if not data.startswith(b"\xff\xd8\xff\xe0") or not data.endswith(b"\xff\xd9"):
+        return False
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        (length,) = struct.unpack("!H", data[at + 2:at + 4])
+        if marker == 0xDA:  # the scan: only stuffed bytes and restart markers until the end
+            return _JPEG_OTHER_MARKER.search(data, at + 2 + length, len(data) - 2) is None
+        if marker == 0xE0:
+            if data[at + 4:at + 9] != b"JFIF\0" or length != 16:  # 16: no thumbnail
+                return False
+        elif marker not in _JPEG_PIXELS:
+            return False
+        at += 2 + length
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

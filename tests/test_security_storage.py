@@ -574,6 +574,14 @@ def test_images_are_re_encoded_without_metadata():
     assert b"Mario Rossi" in png.getvalue() and b"Mario Rossi" not in cleaned.data
 
 
+def test_a_clean_photo_is_not_compressed_again_but_anything_after_it_is_dropped():
+    clean = check_upload("foto.jpg", _photo()).data
+    assert check_upload("foto.jpg", clean).data == clean  # checked again before it is sent
+    hidden = clean + b"<html><script>alert(1)</script></html>"
+    again = check_upload("foto.jpg", hidden).data
+    assert b"<script>" not in again and again.endswith(b"\xff\xd9")
+
+
 def _png_text(key: str, value: str):
     from PIL.PngImagePlugin import PngInfo
 
