@@ -83,6 +83,17 @@ def with_health_record(app, base):
 
 
 @pytest.fixture
+def unlimited():
+    """RATELIMIT_ENABLED=False for this test only: Flask-Limiter's one shared Limiter keeps
+    the flag of the last app that set it, so every later app in the process would lose its
+    limits too."""
+    from form_backend.extensions import limiter
+
+    yield {"RATELIMIT_ENABLED": False}
+    limiter.enabled = True
+
+
+@pytest.fixture
 def office(sqlite_backend):  # noqa: F811
     """The app with one operator without health access; yields (base, app)."""
     app = sqlite_backend()
@@ -195,8 +206,8 @@ def test_the_session_cookie_is_secure_when_the_site_is_https(sqlite_backend):  #
 
 # --- finding 5: login -------------------------------------------------------------------
 
-def test_unknown_names_take_as_long_as_known_ones(sqlite_backend):  # noqa: F811
-    app = sqlite_backend(OFFICE_LOCKOUT_AFTER=1000, RATELIMIT_ENABLED=False)
+def test_unknown_names_take_as_long_as_known_ones(sqlite_backend, unlimited):  # noqa: F811
+    app = sqlite_backend(OFFICE_LOCKOUT_AFTER=1000, **unlimited)
     add_user(app.extensions["carta_sessions"], NAME, PASSWORD)
     with http_server(app) as base:
         s = requests.Session()
@@ -229,7 +240,8 @@ def db_url(request, tmp_path):
     return database(request, tmp_path, "office")
 
 
-def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_path, db_url):
+def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_path, db_url,
+                                                                          unlimited):
     url = db_url
     from cryptography.fernet import Fernet
 
@@ -238,7 +250,7 @@ def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_pa
     config = {"CARTA_ROOT": str(REPO), "DATABASE_URL": url, "TESTING": True,
               "ENCRYPTION_KEY": Fernet.generate_key().decode(), "OUTBOX_SENDER": False,
               "SECRET_KEY": "test", "CARTA_SITE_DIR": str(tmp_path / "no-site"),
-              "RATELIMIT_ENABLED": False}
+              **unlimited}
     one, two = create_app(config), create_app(config)  # two processes' worth of state
     add_user(one.extensions["carta_sessions"], NAME, PASSWORD)
     with http_server(one) as a, http_server(two) as b:
@@ -302,7 +314,7 @@ def test_password_policy_accepts_a_phrase(sqlite_backend):  # noqa: F811
 @pytest.mark.parametrize("hops, expected", [(0, {"127.0.0.1"}),
                                             (1, {"203.0.113.7", "198.51.100.9"})])
 def test_trusted_proxies_decide_the_client_address(sqlite_backend, hops, expected):  # noqa: F811
-    app = sqlite_backend(TRUSTED_PROXIES=hops)
+    app = sqlite_backend(TRUSTED_PROXIES=hops, RATELIMIT_ENABLED=True)
     add_user(app.extensions["carta_sessions"], NAME, PASSWORD)
     forwarded = {"X-Forwarded-For": "203.0.113.7"}
     with http_server(app) as base:
@@ -376,8 +388,8 @@ def test_health_answers_are_hidden_from_operators_without_health_access(office):
     assert key not in page and "visibili solo agli operatori abilitati" in page
 
 
-def test_totp_failures_count_towards_the_lockout(sqlite_backend):  # noqa: F811
-    app = sqlite_backend(RATELIMIT_ENABLED=False)
+def test_totp_failures_count_towards_the_lockout(sqlite_backend, unlimited):  # noqa: F811
+    app = sqlite_backend(**unlimited)
     add_user(app.extensions["carta_sessions"], HEALTH_NAME, HEALTH_PASSWORD, health_access=True)
     with http_server(app) as base:
         s, r = login(base, HEALTH_NAME, HEALTH_PASSWORD)
