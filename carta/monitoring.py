@@ -140,13 +140,13 @@ def standards(charter: Charter, recorded: Iterable[Event] = frozenset(Event)) ->
             why_not=why))
     if charter.system_quality:
         name = words.text(words.SCOPE_NAMES["system"], langs)
-        for area in charter.system_quality.areas:
-            for q, ref in zip(area.indicators, indicator_refs(area.indicators), strict=True):
-                std = _indicator_standard(q, ref, recorded, langs, service=None,
-                                          scope="system", service_name=name)
-                if not (q.measure and q.measure.factor):
-                    std = replace(std, factor=area.name)
-                out.append(std)
+        rows = [(a, q) for a in charter.system_quality.areas for q in a.indicators]
+        for (area, q), ref in zip(rows, indicator_refs([q for _, q in rows]), strict=True):
+            std = _indicator_standard(q, ref, recorded, langs, service=None, scope="system",
+                                      service_name=name)
+            if not (q.measure and q.measure.factor):
+                std = replace(std, factor=area.name)  # the system table's quality areas
+            out.append(std)
     return out
 
 

@@ -159,10 +159,18 @@ def check_references(charter: Charter, sources: dict[str, Source],
         _unique(out, sections_src, [(("sections", i, "id"), s.id)
                                     for i, s in enumerate(charter.sections)], "section id")
 
+    system = [q for a in charter.system_quality.areas for q in a.indicators] \
+        if charter.system_quality else []
+    scope_ids = {"system": set(indicator_refs(system)),
+                 "complaints": {m.id for m in charter.complaints.measure}}
     for report in charter.monitoring:
         src = monitoring_sources[report.year]
         for i, result in enumerate(report.results):
             if result.service is None:
+                ids = scope_ids.get(result.scope or "")
+                if result.indicator_ref and ids is not None and result.indicator_ref not in ids:
+                    out.append(src.problem(("results", i, "indicator_ref"), _unknown(
+                        f"indicator of {result.scope}", result.indicator_ref, ids)))
                 continue
             service = charter.service_by_slug.get(result.service)
             if service is None:

@@ -30,6 +30,10 @@ def cmd_compute(args: argparse.Namespace) -> int:
     from form_backend.db import make_engine
     from form_backend.events import RECORDED, read_cases
 
+    this_year = dt.datetime.now(ROME).year
+    if not 2000 <= args.year <= this_year:
+        _say(f"--year {args.year}: give a year from 2000 to {this_year}")
+        return 2
     if args.min_cases is not None and args.min_cases < 1:
         _say("--min-cases must be at least 1")
         return 2

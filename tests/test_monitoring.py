@@ -152,6 +152,37 @@ def test_complaint_deadlines_are_measured_with_their_own_numbers(tmp_path):
     assert any("within and unit come from call_in_days" in f for f in found)
 
 
+def test_a_complaint_rule_with_an_unknown_event_is_refused(tmp_path):
+    complaints = base("content/complaints.yaml")
+    complaints["measure"] = [{"id": "risposta", "deadline": "user_protection_days",
+                              "from": "received", "to": "risposta"}]
+    found = problems_of(write_charter(tmp_path, {"content/complaints.yaml": complaints}))
+    assert len(found) == 1 and 'measure[0].to: unknown event "risposta"' in found[0]
+
+
+def test_rows_of_the_system_table_and_complaints_must_name_real_indicators(tmp_path):
+    complaints = base("content/complaints.yaml")
+    complaints["measure"] = [{"id": "convocazione", "deadline": "call_in_days",
+                              "from": "received", "to": "call_in"}]
+    row = {"scope": "complaints", "service_name": "Reclami", "factor": "Tempestività",
+           "indicator": "Convocazione", "guaranteed": "5 giorni", "realized_pct": 100}
+    report = {"year": 2025, "results": [{**row, "indicator_ref": "convocazione"},
+                                        {**row, "indicator_ref": "convocazion"}]}
+    found = problems_of(write_charter(tmp_path, {"content/complaints.yaml": complaints,
+                                                 "content/monitoring/2025.yaml": report}))
+    assert len(found) == 1
+    assert "results[1].indicator_ref: unknown indicator of complaints 'convocazion'; did " \
+        "you mean 'convocazione'?" in found[0]
+
+
+def test_compute_refuses_a_year_to_come(tmp_path, capsys):
+    from carta.cli import main
+
+    next_year = dt.date.today().year + 1
+    code = main(["monitoring", "compute", "--year", str(next_year), "--root", str(REPO)])
+    assert code == 2 and "give a year from 2000" in capsys.readouterr().err
+
+
 def test_the_shipped_charter_measures_only_what_it_states():
     charter = load_charter(REPO)
     measured = {s.key: s.rule for s in standards(charter, RECORDED) if s.rule}
