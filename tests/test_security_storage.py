@@ -353,6 +353,7 @@ def _queued_mails(app, n: int = 1):
 
 
 @pytest.mark.system
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS
 @pytest.mark.parametrize("security", ["starttls", "tls"])
 def test_mail_leaves_over_tls_with_authentication(app, tmp_path, security):
     controller, recorder, port, cert = _smtp_server(tmp_path, implicit=security == "tls")
