@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,10 @@ def render(data: dict, year: int, computed: list[Computed], unmeasured: list[Sta
             by_reason.setdefault(s.why_not or "", {}).setdefault(s.key[0], []).append(s.key[1])
         for why, groups in by_reason.items():
             tail.append(f"#   {why}:")
-            tail += [f"#     {where}: {', '.join(refs)}" for where, refs in groups.items()]
+            for where, refs in groups.items():
+                tail += textwrap.wrap(f"{where}: {', '.join(refs)}", 96,
+                                      initial_indent="#     ", subsequent_indent="#       ",
+                                      break_on_hyphens=False)
     pending = [(c.standard, len(c.tally.pending)) for c in computed if c.tally.pending]
     if pending:
         tail += ["", "# Cases still open within their deadline, not counted yet:"]
