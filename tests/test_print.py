@@ -17,8 +17,8 @@ from carta.print_build import binder_parts
 from tests.factory import REPO, base, write_charter
 
 A4 = (595.28, 841.89)
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,
-                                reason="poppler-utils not installed")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                                   reason="poppler-utils not installed")
 
 
 def carta_print(*args: str) -> subprocess.CompletedProcess:
@@ -38,6 +38,7 @@ def printed(tmp_path_factory):
     return out, result
 
 
+@pytest.mark.system
 def test_one_pdf_per_scheda_plus_forms_and_binder(printed, shipped):
     out, result = printed
     names = {p.name for p in out.glob("*.pdf")}
@@ -46,6 +47,7 @@ def test_one_pdf_per_scheda_plus_forms_and_binder(printed, shipped):
     assert "[1/" in result.stderr and "wrote 24 files" in result.stderr  # progress shown
 
 
+@pytest.mark.system
 def test_every_sheet_is_a4_with_code_revision_and_page_counter(printed, shipped):
     out, _ = printed
     for s in shipped.services:
@@ -61,6 +63,7 @@ def test_every_sheet_is_a4_with_code_revision_and_page_counter(printed, shipped)
             assert "Ambito Napoli 13" in text
 
 
+@pytest.mark.system
 def test_long_table_repeats_its_header_and_never_cuts_a_row(tmp_path):
     service = base("services/telesoccorso.yaml")
     service["quality"] = [{"indicator": f"Indicatore numero {i} " + "parola " * 12,
@@ -92,6 +95,8 @@ def _left_band_colour(pdf: Path, page: int, tmp: Path) -> tuple[int, int, int]:
     return colour
 
 
+@pytest.mark.system
+@needs_poppler
 def test_colour_band_of_the_area_on_every_page(printed, shipped, tmp_path):
     out, _ = printed
     for slug in ("prima-infanzia", "telesoccorso"):
@@ -103,6 +108,7 @@ def test_colour_band_of_the_area_on_every_page(printed, shipped, tmp_path):
             assert all(abs(a - b) <= 8 for a, b in zip(got, want, strict=True)), (slug, page, got)
 
 
+@pytest.mark.system
 def test_binder_holds_every_part_in_order_with_a_contents_page(printed, shipped):
     out, _ = printed
     binder = PdfReader(out / "carta.pdf")
@@ -119,6 +125,7 @@ def test_binder_holds_every_part_in_order_with_a_contents_page(printed, shipped)
     assert "B3" in binder.pages[number - 1].extract_text()
 
 
+@pytest.mark.system
 def test_blank_forms_list_the_fields_of_the_online_form(printed, shipped):
     out, _ = printed
     for form in shipped.forms:
@@ -133,6 +140,7 @@ def test_blank_forms_list_the_fields_of_the_online_form(printed, shipped):
     assert "15 giorni" in reclamo
 
 
+@pytest.mark.system
 def test_arabic_sheets_are_shaped_right_to_left_and_extractable(tmp_path, shipped):
     result = carta_print("--root", str(REPO), "--out", str(tmp_path), "--lang", "ar",
                          "--since", "2000-01-01", "--jobs", "2")
@@ -146,6 +154,7 @@ def test_arabic_sheets_are_shaped_right_to_left_and_extractable(tmp_path, shippe
     assert "27.31" in " ".join(pages) and "27,31" not in " ".join(pages)
 
 
+@pytest.mark.system
 def test_since_prints_only_changed_sheets_with_a_cover(tmp_path):
     old = base("services/telesoccorso.yaml")
     new = base("services/telesoccorso.yaml")
@@ -171,6 +180,7 @@ def test_since_prints_only_changed_sheets_with_a_cover(tmp_path):
     assert list(nothing.glob("*.pdf")) == []
 
 
+@pytest.mark.system
 def test_bad_since_or_language_is_a_clear_error(tmp_path):
     root = write_charter(tmp_path / "c")
     bad = carta_print("--root", str(root), "--since", "ieri")
@@ -179,6 +189,7 @@ def test_bad_since_or_language_is_a_clear_error(tmp_path):
     assert bad.returncode == 2 and "--lang 'de' is not offered" in bad.stderr
 
 
+@pytest.mark.system
 def test_pdf_bytes_are_a_real_pdf(printed):
     out, _ = printed
     data = (out / "telesoccorso.pdf").read_bytes()
@@ -296,3 +307,22 @@ def test_every_fact_of_every_scheda_reaches_its_printed_sheet(shipped, lang):
             if words not in (page_css if path == ("revised",) else printed):
                 missing.append(f"{service.slug}: {'.'.join(map(str, path))}: {words[:60]!r}")
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.system
+def test_the_real_pdfs_hold_the_facts_the_old_sheets_lost(printed, shipped):
+    def text_of(name):
+        return re.sub(r"\s+", " ", " ".join(texts(printed[0] / name)))
+
+    night_shelter = text_of("senza-fissa-dimora.pdf")  # D2: a list, not "- … ; - …"
+    assert "- numero verde" not in night_shelter and "numero verde del Servizio" in night_shelter
+    foster = text_of("contributi-affido.pdf")  # A5: free, and nothing under it says a price
+    assert "Gratuito" in foster and "Tariffa" not in foster
+    assert "da 3 mesi a 11 anni" in text_of("centri-ricreativi.pdf")  # A2, as the seed says
+    binder = text_of("carta.pdf")
+    assert "+1 per ogni figlio minore a carico" in binder  # extra_per_minor
+    steps = next(p for g in shipped.access_parameters.groups for p in g.parameters if p.steps)
+    assert steps.steps[0].condition.it[:25] in binder  # a step's condition
+    # a cross-reference in the binder gives the page where its target starts
+    page = int(re.search(r"vedi Allegato 1 → (\d+)", binder).group(1))
+    assert "Fasce d'accesso per ISEE" in PdfReader(printed[0] / "carta.pdf").pages[page - 1].extract_text()

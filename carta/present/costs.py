@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carta.model import Charter
-from carta.present.formats import money
+from carta.present.formats import money, number
 from carta.present.text import Shown, shown
 from carta.rules import Tariff
 from carta.service import FeeTable, Service
@@ -73,14 +73,21 @@ class FeeTableView:
     rows: tuple[FeeRowView, ...]
 
 
+def band_heading(charter: Charter, tier: int, lang: str) -> str:
+    """A band tier as a column heading: "1ª fascia" as the charter writes it in Italian (an
+    ordinal the other languages do not write with "ª"), "Band 1", "Tranche 1", "الفئة 1"."""
+    if lang == "it":
+        return f"{tier}ª {charter.t(lang, 'fee_band')}"
+    return f"{charter.t(lang, 'band_name')} {number(tier, lang)}"
+
+
 def fee_table(charter: Charter, table: FeeTable, lang: str) -> FeeTableView:
     """A site's monthly fees by access band, amounts formatted for ``lang``."""
     tiers = sorted({t for row in table.rows for t in row.fees}, key=int)
-    band = charter.t(lang, "fee_band")
     return FeeTableView(
         caption=shown(table.name, lang) if table.name else Shown(charter.t(lang, "site_fees"), lang),
         period=shown(table.period, lang),
-        heads=tuple(f"{t}ª {band}" for t in tiers),
+        heads=tuple(band_heading(charter, int(t), lang) for t in tiers),
         rows=tuple(FeeRowView(shown(row.label, lang),
                               tuple(money(row.fees[t], lang) if t in row.fees else None
                                     for t in tiers))

@@ -97,13 +97,15 @@ class Sheet:
             Markup(f"</{tag}>")
 
     def page_ref(self, ref: CrossRef) -> str:
-        """" (p. 12)" after a reference in the binder; nothing on a sheet printed alone."""
+        """" → 12" after a reference in the binder (", p. 12" once the interface strings have
+        ``print_see_page``); nothing on a sheet printed alone."""
         if not self.pages or ref.anchor not in self.pages:
             return ""
         n = present.number(self.pages[ref.anchor], self.lang)
         table = self.charter.strings.get(self.lang) or self.charter.strings.get("it") or {}
-        words = table["print_see_page"].format(n=n) if "print_see_page" in table else f"→ {n}"
-        return f" ({words})"
+        if "print_see_page" in table:  # e.g. "p. {n}"
+            return ", " + table["print_see_page"].format(n=n)
+        return f" {'←' if self.dir == 'rtl' else '→'} {n}"
 
     def page_ref_of(self, target: str) -> str:
         """The page reference to a cross-reference target (e.g. ``uffici``) in the binder."""
