@@ -98,6 +98,9 @@ class LanguageSite:
         for page in pages:
             _populate_page(page, self.config, self.files)
         for page in pages:
+            # the built site may share its files with the full build's (hard links): replace
+            # a page, never write into it
+            Path(page.file.abs_dest_path).unlink(missing_ok=True)
             _build_page(page, self.config, self.docs, self.nav, self.env)
 
 
@@ -236,6 +239,7 @@ class Preview:
             for path in written:
                 target = self.site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
+                target.unlink(missing_ok=True)
                 shutil.copyfile(self.docs / path, target)
             return len(written)
         if lang not in self.sites:

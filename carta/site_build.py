@@ -1,14 +1,13 @@
 """Build the static site with MkDocs + Material + mkdocs-static-i18n.
 
-The only module that drives MkDocs: it writes the generated docs folder (only files whose
-content changed), produces the MkDocs configuration from the charter, and runs the build in
-strict mode, one language per worker process when there are cores to spare.  The result is
-the same as static-i18n's own sequential build, file for file (a test compares them).
+It writes the generated docs folder (only files whose content changed), produces the MkDocs
+configuration from the charter, and runs the build in strict mode, the languages side by side
+and incrementally (:mod:`carta.site_languages`).  :mod:`carta.preview` renders single pages
+through the same configuration.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -196,9 +195,9 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
     with the printable PDFs of every scheda unless ``pdfs`` is false.
 
     ``jobs`` worker processes (default: one per core, at most one per language) build the
-    languages side by side; with one job static-i18n builds them one after the other."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+    languages side by side; each skips the pages whose text is the one it built last time
+    in ``build_dir``."""
+    from carta.site_languages import build_languages
 
     build_dir = build_dir or (root / "build" / "site")
     charter = load_cached(root)
@@ -209,99 +208,8 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
     config_file = prepare(root, build_dir, site_dir, pdf_dir)
     write_changed(build_dir / "docs", generated_files(charter, pdf_dir))
     languages = list(charter.district.languages)
-    jobs = min(jobs or os.cpu_count() or 1, len(languages))
     if site_dir.exists():
         shutil.rmtree(site_dir)
-    if jobs <= 1:
-        mkdocs_build(load_config(str(config_file)))
-    else:
-        build_languages(config_file, languages, site_dir, build_dir / "languages", jobs)
+    build_languages(config_file, languages, site_dir, build_dir / "languages",
+                    min(jobs or os.cpu_count() or 1, len(languages)))
     return site_dir
-
-
-def build_languages(config_file: Path, languages: list[str], site_dir: Path, work_dir: Path,
-                    jobs: int) -> None:
-    """Build each language in its own process, then merge them into ``site_dir`` as
-    static-i18n's sequential build leaves them: later languages overwrite shared files (the
-    404 page is the last language's), one search index and one sitemap list every language in
-    order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from mkdocs.exceptions import Abort
-
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
-    # fork: the workers start with MkDocs, Material and the charter already imported
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        results = list(pool.map(_build_language, [str(config_file)] * len(languages),
-                                languages, [str(work_dir / lang) for lang in languages]))
-    failed = [error for _, _, error in results if error]
-    if failed:
-        raise Abort("\n".join(failed))
-    for lang in languages:
-        _move_tree(work_dir / lang, site_dir)
-    shutil.rmtree(work_dir)
-    search_config = results[0][0]["config"]
-    entries = [entry for search, _, _ in results for entry in search["docs"]]
-    _write(site_dir / "search" / "search_index.json", json.dumps(
-        {"config": search_config, "docs": entries}, separators=(",", ":"), default=str))
-    _write_sitemap(site_dir, [sitemap for _, sitemap, _ in results])
-
-
-def _build_language(config_file: str, lang: str, out_dir: str) -> tuple[dict, str, str]:
-    """Build one language into ``out_dir``: (its search index, its sitemap, error or "")."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    config = load_config(config_file, site_dir=out_dir)
-    i18n = config.plugins["i18n"]
-    i18n.current_language = lang
-    i18n.building = True  # static-i18n: do not go on to build the other languages here
-    try:
-        mkdocs_build(config)
-    except (MkDocsException, SystemExit) as exc:
-        return {}, "", f"{lang}: {exc}"
-    index = json.loads(Path(out_dir, "search", "search_index.json").read_text("utf-8"))
-    return index, Path(out_dir, "sitemap.xml").read_text("utf-8"), ""
-
-
-def _move_tree(source: Path, target: Path) -> None:
-    for path in source.rglob("*"):
-        if path.is_file():
-            dest = target / path.relative_to(source)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-
-
-def _write_sitemap(site_dir: Path, sitemaps: list[str]) -> None:
-    """One sitemap of every language (each worker's lists its own pages), and its gzip copy
-    with the date MkDocs gives it (the latest page's)."""
-    import datetime as dt
-    import gzip
-    import re
-
-    def parts(text: str) -> tuple[str, str, str]:
-        body_start = text.index(">", text.index("<urlset")) + 1
-        body_end = text.rindex("</urlset>")
-        body_end = text.rindex("\n", 0, body_end)
-        return text[:body_start], text[body_start:body_end], text[body_end:]
-
-    head, _, tail = parts(sitemaps[0])
-    text = head + "".join(parts(t)[1] for t in sitemaps) + tail
-    _write(site_dir / "sitemap.xml", text)
-    dates = re.findall(r"<lastmod>([0-9-]+)</lastmod>", text)
-    stamp = (dt.datetime.fromisoformat(max(dates)).replace(tzinfo=dt.UTC)
-             if dates else dt.datetime.now(dt.UTC))
-    gz_name = str(site_dir / "sitemap.xml.gz")
-    with open(gz_name, "wb") as f, gzip.GzipFile(fileobj=f, filename=gz_name, mode="wb",
-                                                   mtime=int(stamp.timestamp())) as gz:
-        gz.write(text.encode("utf-8"))

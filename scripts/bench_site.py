@@ -1,90 +1,220 @@
 #!/usr/bin/env python3
-"""Benchmark the site build (not a test): our build vs a bare `mkdocs build` of the same pages.
+"""Benchmark the site build and the live preview (not a test; all figures from one run).
 
-Builds the shipped charter and synthetic charters of 100 and 1000 schede (the shipped schede
-cloned under new codes), four languages each, without PDFs.  For each: t(carta) is the whole
-`carta build` (load YAML, validate, generate pages, MkDocs + Material + static-i18n); t(bare)
-is MkDocs alone on the already generated docs, same plugins, no hook.  Prints the ratios
-measured in this one run.  Usage: .venv/bin/python scripts/bench_site.py [--sizes 100,1000]
+Preview latency: `carta preview` on the shipped charter and on a 300-scheda one; an edit is a
+word changed in services/telesoccorso.yaml, the latency runs from the save until the page,
+reloaded as the browser's live-reload script would, shows the new word (median of --edits).
+Full build: `carta build --no-pdf` at 100 and 1000 schede against a bare `mkdocs build` of the
+same generated pages (same plugins, no hook, static-i18n building the languages one by one).
+With --baseline REV, the same measures are taken in the same run with the carta of git
+revision REV (its preview being `mkdocs serve`, as its README said), and the ratios printed.
+Synthetic charters are the shipped schede cloned under new codes, four languages each.
+
+Usage: .venv/bin/python scripts/bench_site.py [--baseline REV] [--sizes 100,1000]
+       [--preview-sizes shipped,300] [--edits 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+SCHEDA = "services/telesoccorso.yaml"
 
 
-def synthetic(root: Path, n: int) -> Path:
-    """A copy of the shipped charter with ``n`` schede."""
+def synthetic(root: Path, n: int | None) -> Path:
+    """A copy of the shipped charter with ``n`` schede (all the shipped ones when None)."""
     shutil.copytree(REPO / "content", root / "content")
     (root / "services").mkdir(parents=True)
     originals = sorted((REPO / "services").glob("*.yaml"))
+    n = len(originals) if n is None else n
     for i in range(n):
         src = originals[i % len(originals)]
         if i < len(originals):
             shutil.copy(src, root / "services" / src.name)
             continue
-        data = yaml.safe_load(src.read_text(encoding="utf-8"))
-        data["code"] = f"{data['code']}-{i}"
         text = src.read_text(encoding="utf-8")
         code_line = next(line for line in text.splitlines() if line.startswith("code:"))
-        text = text.replace(code_line, f"code: {data['code']}", 1)
+        code = yaml.safe_load(code_line)["code"]
+        text = text.replace(code_line, f"code: {code}-{i}", 1)
         (root / "services" / f"{src.stem}-{i}.yaml").write_text(text, encoding="utf-8")
     return root
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - start
+class Code:
+    """A version of carta to run: this checkout, or a git revision extracted to a folder."""
+
+    def __init__(self, name: str, path: Path):
+        self.name, self.path = name, path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(self.path), "NO_MKDOCS_2_WARNING": "1"}
+
+    def run(self, *args: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], check=True, capture_output=True, env=self.env)
+        return time.perf_counter() - start
 
 
-def measure(root: Path) -> tuple[float, float]:
-    site = root / "site"
-    ours = timed([sys.executable, "-m", "carta", "build", "--no-pdf", "--root", str(root),
-                  "--site-dir", str(site)])
+def extract(rev: str, into: Path) -> Code:
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "carta"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return Code(rev, into)
+
+
+# --- full build --------------------------------------------------------------------------------
+
+def full_build(code: Code, root: Path) -> float:
+    site = root / f"site-{code.name}"
+    return code.run("-m", "carta", "build", "--no-pdf", "--root", str(root),
+                    "--site-dir", str(site))
+
+
+def bare_build(code: Code, root: Path) -> float:
+    """MkDocs alone on the pages ``code`` generated last (its build folder), no hook."""
     config = yaml.safe_load((root / "build" / "site" / "mkdocs.yml").read_text())
     config.pop("hooks")
     config["site_dir"] = str(root / "site-bare")
-    config["nav"] = [p for p in config.get("nav") or []] or None
-    from carta.load import load_charter
-    from carta.render_site import nav
-
-    config["nav"] = nav(load_charter(root))
+    config["extra"].pop("carta_generated", None)
     bare_file = root / "build" / "bare.yml"
     bare_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    bare = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(bare_file)])
-    return ours, bare
+    return code.run("-m", "mkdocs", "build", "-q", "-f", str(bare_file))
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, timeout: float = 600) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode("utf-8")
+
+
+def preview_latencies(code: Code, root: Path, edits: int, new: bool) -> list[float]:
+    """Seconds from each save until the reloaded page shows it."""
+    port = free_port()
+    env = {**code.env, "XDG_CACHE_HOME": str(root / "cache")}
+    if new:
+        cmd = [sys.executable, "-m", "carta", "preview", "--root", str(root), "--port", str(port)]
+    else:  # before `carta preview`: `mkdocs serve` on the project's mkdocs.yml
+        text = subprocess.run([sys.executable, "-m", "carta", "mkdocs-yml", "--root", str(root)],
+                              check=True, capture_output=True, text=True, env=env).stdout
+        (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+        (root / "carta").symlink_to(code.path / "carta")
+        (root / "docs" / "generated").mkdir(parents=True)
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"),
+               "-a", f"127.0.0.1:{port}"]
+    log = root / f"preview-{code.name}.log"
+    with open(log, "w") as out:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}/servizi/telesoccorso/"
+    try:
+        deadline = time.monotonic() + 900
+        while True:
+            try:
+                page = get(url, timeout=5)
+                if "livereload(" in page:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"preview did not start: {log.read_text()}")
+            time.sleep(0.5)
+        time.sleep(3)  # let start-up work settle
+        file = root / SCHEDA
+        latencies = []
+        for i in range(edits):
+            page = get(url)
+            epoch = int(re.search(r"livereload\((\d+),", page)[1])
+            word = f"bench{i}x"
+            text = file.read_text(encoding="utf-8")
+            text = re.sub(r"24 ore su 24(?: bench\d+x)?,", f"24 ore su 24 {word},", text, count=1)
+            start = time.perf_counter()
+            file.write_text(text, encoding="utf-8")
+            while True:
+                answer = get(f"http://127.0.0.1:{port}/livereload/{epoch}/{i}")
+                epoch = max(epoch, int(answer))
+                if word in get(url):
+                    break
+            latencies.append(time.perf_counter() - start)
+            # let the rest (other languages; mkdocs serve's second build) finish before the
+            # next save, as an editor reading the page would
+            time.sleep(max(3.0, 1.5 * latencies[-1]))
+        return latencies
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=None, metavar="REV",
+                        help="also measure the carta of this git revision")
     parser.add_argument("--sizes", default="100,1000")
+    parser.add_argument("--preview-sizes", default="shipped,300")
+    parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
-    rows = []
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    preview_sizes = [x for x in args.preview_sizes.split(",") if x]
     with tempfile.TemporaryDirectory() as tmp:
-        shipped = Path(tmp) / "shipped"
-        synthetic(shipped, len(list((REPO / "services").glob("*.yaml"))))
-        rows.append(("shipped", *measure(shipped)))
+        tmp_path = Path(tmp)
+        codes = [Code("now", REPO)]
+        if args.baseline:
+            codes.append(extract(args.baseline, tmp_path / "baseline"))
+        results: dict[tuple[str, str], dict[str, float]] = {}
+        for size in preview_sizes:
+            n = None if size == "shipped" else int(size)
+            for code in codes:
+                root = synthetic(tmp_path / f"preview-{size}-{code.name}", n)
+                lat = preview_latencies(code, root, args.edits, new=code.name == "now")
+                results[("preview", size)] = {**results.get(("preview", size), {}),
+                                              code.name: statistics.median(lat)}
+                print(f"preview {size:>7} {code.name:>8}: median {statistics.median(lat):6.2f} s"
+                      f"  ({', '.join(f'{x:.2f}' for x in lat)})", flush=True)
         for n in sizes:
-            rows.append((str(n), *measure(synthetic(Path(tmp) / f"n{n}", n))))
-    print(f"{'schede':>8} {'carta s':>9} {'bare s':>9} {'overhead':>9}")
-    for name, ours, bare in rows:
-        print(f"{name:>8} {ours:9.1f} {bare:9.1f} {ours / bare:8.2f}x")
-    if len(sizes) >= 2:
-        t = {name: ours for name, ours, _ in rows}
-        a, b = str(sizes[0]), str(sizes[-1])
-        print(f"growth t({b})/t({a}) = {t[b] / t[a]:.1f} for {int(b) // int(a)}x the schede")
+            for code in codes:
+                root = synthetic(tmp_path / f"build-{n}-{code.name}", n)
+                ours = full_build(code, root)
+                bare = bare_build(code, root)
+                results[("build", str(n))] = {**results.get(("build", str(n)), {}),
+                                              code.name: ours, f"bare-{code.name}": bare}
+                print(f"build {n:>5} schede {code.name:>8}: carta {ours:6.1f} s, bare mkdocs "
+                      f"{bare:6.1f} s, carta/bare {ours / bare:4.2f}x", flush=True)
+    print()
+    print(f"{'measure':<22} {'now s':>8}" + (f" {'baseline s':>11} {'before/now':>11}"
+                                               if args.baseline else ""))
+    for (kind, size), row in results.items():
+        label = f"{kind} {size}" + (" (median)" if kind == "preview" else "")
+        line = f"{label:<22} {row['now']:8.2f}"
+        if args.baseline:
+            base = row[args.baseline]
+            line += f" {base:11.2f} {base / row['now']:10.1f}x"
+        print(line)
+    builds = [(size, row) for (kind, size), row in results.items() if kind == "build"]
+    if len(builds) >= 2:
+        (a, ra), (b, rb) = builds[0], builds[-1]
+        print(f"growth t({b})/t({a}) = {rb['now'] / ra['now']:.1f} for "
+              f"{int(b) // int(a)}x the schede")
     return 0
 
 

@@ -262,16 +262,65 @@ def differences(a: Path, b: Path) -> list[str]:
             + [f"differs: {p}" for p in sorted(ta.keys() & tb.keys()) if ta[p] != tb[p]])
 
 
+def static_i18n_site(root: Path, site: Path, build_dir: Path) -> Path:
+    """The site as static-i18n builds it by itself: every language in turn, in one process."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from carta.load import load_charter
+    from carta.site_build import generated_files, prepare
+
+    config_file = prepare(root, build_dir, site)
+    write_changed(build_dir / "docs", generated_files(load_charter(root)))
+    mkdocs_build(load_config(str(config_file)))
+    return site
+
+
+def example(tmp_path: Path) -> Path:
+    import shutil
+
+    shutil.copytree(REPO / "examples" / "accoglienza", tmp_path / "charter")
+    return tmp_path / "charter"
+
+
 @pytest.mark.system
-def test_parallel_build_gives_the_sequential_site(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_build_gives_static_i18n_own_site(tmp_path, jobs):
     from carta.site_build import build as site_build
 
-    root = REPO / "examples" / "accoglienza"
-    site_build(root, tmp_path / "one", build_dir=tmp_path / "b1", pdfs=False, jobs=1)
-    site_build(root, tmp_path / "two", build_dir=tmp_path / "b2", pdfs=False, jobs=2)
+    root = example(tmp_path)
+    static_i18n_site(root, tmp_path / "one", tmp_path / "b1")
+    site_build(root, tmp_path / "two", build_dir=tmp_path / "b2", pdfs=False, jobs=jobs)
     assert differences(tmp_path / "one", tmp_path / "two") == []
     index = json.loads((tmp_path / "two" / "search" / "search_index.json").read_text())
     assert {d["location"].split("/")[0] for d in index["docs"]} >= {"en", "servizi"}
+
+
+@pytest.mark.system
+@pytest.mark.parametrize("edit", ["scheda", "navigation title", "new scheda"])
+def test_incremental_build_gives_the_clean_build(tmp_path, edit):
+    from carta.site_build import build as site_build
+
+    root = example(tmp_path)
+    build_dir = tmp_path / "build"
+    site_build(root, tmp_path / "first", build_dir=build_dir, pdfs=False, jobs=2)
+    untouched = build_dir / "languages" / "en" / "site" / "en" / "servizi" / "accoglienza" / "index.html"
+    before = untouched.stat().st_mtime_ns
+    scheda = root / "services" / "segretariato-sociale.yaml"
+    if edit == "scheda":
+        text = scheda.read_text()
+        scheda.write_text(text.replace("title: {it: ", "title: {it: Nuovo ", 1))
+    elif edit == "navigation title":
+        areas = root / "content" / "areas.yaml"
+        areas.write_text(areas.read_text().replace("Access and reception", "Access and welcome"))
+    else:
+        text = scheda.read_text().replace("code: W2", "code: W3", 1)
+        (root / "services" / "sportello.yaml").write_text(text)
+    site_build(root, tmp_path / "again", build_dir=build_dir, pdfs=False, jobs=2)
+    site_build(root, tmp_path / "clean", build_dir=tmp_path / "clean-build", pdfs=False, jobs=2)
+    assert differences(tmp_path / "clean", tmp_path / "again") == []
+    skipped = untouched.stat().st_mtime_ns == before
+    assert skipped == (edit == "scheda"), "only a scheda's own edit leaves other pages alone"
 
 
 @pytest.mark.system
