@@ -39,7 +39,7 @@ from form_backend.db import Base, User, utcnow
 
 log = logging.getLogger("carta.office")
 hasher = PasswordHasher()
-COOKIE = "carta_office"
+COOKIE = "carta_office"  # over HTTPS: __Host-carta_office (see cookie())
 PENDING_MINUTES = 10  # between a right password and the code (or the enrolment)
 TOUCH_SECONDS = 60  # a session's last-seen time is written at most once a minute
 
@@ -181,7 +181,7 @@ def end_sessions(s: Session, user_id: int, keep: int | None = None) -> None:
 def current_operator() -> Operator | None:
     """The operator whose live session the request's cookie names, or ``None``.  An expired
     session (idle or absolute) is deleted on sight."""
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(cookie()[0])
     if not token or len(token) > 100:
         return None
     now = _now()
@@ -199,6 +199,8 @@ def current_operator() -> Operator | None:
             or now - _aware(session.last_seen_at) >= idle):
         with current_app.extensions["carta_sessions"].begin() as w:
             end_session(w, session.id)
+            record(w, "session-expired", user=user.name,
+                   detail="idle" if now < _aware(session.expires_at) else "lifetime")
         return None
     if (now - _aware(session.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
         with current_app.extensions["carta_sessions"].begin() as w:
@@ -209,16 +211,29 @@ def current_operator() -> Operator | None:
                     bool(extra and extra.health_access), bool(extra and extra.totp_secret))
 
 
+def cookie() -> tuple[str, str]:
+    """``(name, path)`` of the session cookie.  Over HTTPS (``SESSION_COOKIE_SECURE``) it is
+    ``__Host-carta_office`` on ``/``: the browser then refuses it from any other host or
+    subdomain (no cookie tossing), which the prefix requires ``Path=/`` for; over plain HTTP
+    (development, tests) ``carta_office`` on ``/ufficio``."""
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        return "__Host-" + COOKIE, "/"
+    return COOKIE, "/ufficio"
+
+
 def set_cookie(response, token: str) -> None:
-    """The session cookie: only for /ufficio, never to scripts, never sent cross-site."""
-    response.set_cookie(COOKIE, token, path="/ufficio", httponly=True, samesite="Strict",
+    """The session cookie: never to scripts, never sent cross-site, Secure over HTTPS."""
+    name, path = cookie()
+    response.set_cookie(name, token, path=path, httponly=True, samesite="Strict",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
 def clear_cookie(response) -> None:
-    """Tell the browser to forget the session cookie."""
-    response.delete_cookie(COOKIE, path="/ufficio", httponly=True, samesite="Strict",
+    """Tell the browser to forget the session cookie and what it kept of the office pages."""
+    name, path = cookie()
+    response.delete_cookie(name, path=path, httponly=True, samesite="Strict",
                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
 
 
 # --- passwords, lockout ---------------------------------------------------------------
@@ -283,6 +298,13 @@ def check_password(name: str, password: str) -> tuple[User | None, str]:
 
 
 # --- second factor ----------------------------------------------------------------------
+
+def second_factor_needed(extra: OperatorAuth | None) -> bool:
+    """Health-data access needs a second factor; with ``OFFICE_TOTP_REQUIRED`` every operator
+    does (OWASP ASVS level 2 asks multi-factor of every account)."""
+    return bool(current_app.config.get("OFFICE_TOTP_REQUIRED")
+                or (extra is not None and extra.health_access))
+
 
 def new_totp_secret() -> str:
     """A fresh base32 secret (160 bits, RFC 4226's recommendation)."""

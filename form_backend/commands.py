@@ -225,6 +225,23 @@ def cmd_users_totp_reset(args: argparse.Namespace) -> int:
                            "new one at their next login")
 
 
+def cmd_users_logout(args: argparse.Namespace) -> int:
+    """End the open sessions of one operator, or of all (--all): they sign in again."""
+    from form_backend.operators import NoSuchOperator, end_all_sessions
+
+    if (args.name is None) == (not args.all):
+        say("name one operator, or give --all")
+        return 2
+    app = make_app(args)
+    try:
+        n = end_all_sessions(app.extensions["carta_sessions"], args.name)
+    except NoSuchOperator:
+        say(f"no operator is called {args.name!r} (carta users list)")
+        return 1
+    print(f"ended {n} sessions of " + (args.name or "every operator"))
+    return 0
+
+
 def cmd_users_health_access(args: argparse.Namespace) -> int:
     """Grant or withdraw an operator's access to health data."""
     from form_backend.operators import set_health_access
@@ -339,6 +356,9 @@ def register(add, group) -> None:
             ("totp-reset", cmd_users_totp_reset,
              "remove an operator's second factor (lost phone): they enrol again at next login")]:
         users(name, func, help_).add_argument("name")
+    q = users("logout", cmd_users_logout, "end the open sessions of an operator (or --all)")
+    q.add_argument("name", nargs="?")
+    q.add_argument("--all", action="store_true", help="of every operator")
     q = users("health-access", cmd_users_health_access,
               "grant (on) or withdraw (off) an operator's access to health data")
     q.add_argument("name")

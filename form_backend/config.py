@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     # reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
     # client's address is the connection's; 1 for the documented nginx in front of gunicorn)
     "TRUSTED_PROXIES": 0,
+    # every operator enrols a TOTP second factor (true for OWASP ASVS level 2); without it
+    # only operators with health-data access must
+    "OFFICE_TOTP_REQUIRED": False,
 }
 # CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).
 ENV_NAMES = [k for k in DEFAULTS if k != "CARTA_ROOT" and k != "CARTA_SITE_DIR"]

@@ -98,7 +98,7 @@ def login():
             with current_app.extensions["carta_reader"]() as s:
                 extra = s.get(OperatorAuth, user.id)
             stage = ("code" if extra and extra.totp_secret else
-                     "enrol" if extra and extra.health_access else "full")
+                     "enrol" if auth.second_factor_needed(extra) else "full")
             with _writer().begin() as s:
                 if stage == "full":
                     auth.attempt_succeeded(s, user.id)
@@ -171,10 +171,17 @@ def enrol():
         secret = auth.unseal(row.pending_totp)
     error = None
     if request.method == "POST":
-        token = _code_step(g.office, request.form.get("code", "")[:20], secret)
-        if token is not None:
-            return _signed_in(_target(), token or None)
-        error = t("office_code_failed")
+        # from a signed-in session, changing how one signs in asks for the password again
+        if g.office.stage == "full" and auth.check_password(
+                g.operator, request.form.get("password", "")[:200])[1] != "ok":
+            with _writer().begin() as s:
+                record(s, "password-refused", user=g.operator, detail="totp enrolment")
+            error = t("office_password_wrong")
+        else:
+            token = _code_step(g.office, request.form.get("code", "")[:20], secret)
+            if token is not None:
+                return _signed_in(_target(), token or None)
+            error = t("office_code_failed")
     issuer = flow.charter().district.short_name.resolve("it")[0]
     uri, qr = auth.provisioning(secret, g.office.name, issuer)
     return render_template("office/enrol.html", enrolled=False, error=error, uri=uri, qr=qr,

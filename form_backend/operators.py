@@ -6,10 +6,10 @@ that takes something away ends the operator's sessions in the same transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from form_backend.auth import OperatorAuth, end_sessions, hasher, record
+from form_backend.auth import OfficeSession, OperatorAuth, end_sessions, hasher, record
 from form_backend.db import User, utcnow
 from form_backend.passwords import password_problem
 
@@ -107,6 +107,23 @@ def set_health_access(sessions: sessionmaker[Session], name: str, allowed: bool)
         return "granted" if allowed else "withdrawn"
 
     _change(sessions, name, "health-access", change)
+
+
+def end_all_sessions(sessions: sessionmaker[Session], name: str | None) -> int:
+    """End every session of operator ``name``, or of every operator (``None``); returns how
+    many ended.  They sign in again; nothing else changes."""
+    with sessions.begin() as s:
+        q = select(func.count(OfficeSession.id))
+        if name is not None:
+            user = s.execute(select(User).where(User.name == name)).scalar()
+            if user is None:
+                raise NoSuchOperator(name)
+            q = q.where(OfficeSession.user_id == user.id)
+        n = s.execute(q).scalar()
+        s.execute(delete(OfficeSession).where(OfficeSession.user_id == user.id)
+                  if name is not None else delete(OfficeSession))
+        record(s, "sessions-ended", user=name, detail=f"{n} sessions")
+    return n
 
 
 def list_users(sessions: sessionmaker[Session]) -> list[dict]:

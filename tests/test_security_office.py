@@ -113,7 +113,8 @@ def test_a_cookie_copied_before_logout_opens_nothing_after_it(office):
     stolen = copy(s)
     link = attachment_link(s, base)
     assert opens(stolen, base) and opens(stolen, base, "/ufficio/1") and opens(stolen, base, link)
-    assert logout(s, base).status_code == 303
+    out = logout(s, base)
+    assert out.status_code == 303 and out.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert not opens(stolen, base) and not opens(stolen, base, "/ufficio/1")
     assert not opens(stolen, base, link)
     assert not opens(s, base)
@@ -178,6 +179,8 @@ def test_sessions_end_after_the_idle_and_the_absolute_timeout(sqlite_backend):  
         assert not opens(busy, base)  # …the absolute limit ends it
     with app.extensions["carta_sessions"]() as s:
         assert s.execute(select(OfficeSession)).first() is None  # expired rows are deleted
+    assert [(r.action, r.detail) for r in log_rows(app) if r.action == "session-expired"] == [
+        ("session-expired", "idle"), ("session-expired", "lifetime")]
 
 
 def test_the_session_cookie_is_random_stored_hashed_httponly_strict_and_office_only(office):
@@ -193,15 +196,28 @@ def test_the_session_cookie_is_random_stored_hashed_httponly_strict_and_office_o
     assert value not in stored and hashlib.sha256(value.encode()).hexdigest() in stored
 
 
-def test_the_session_cookie_is_secure_when_the_site_is_https(sqlite_backend):  # noqa: F811
-    from form_backend.auth import set_cookie
+def test_over_https_the_session_cookie_is_secure_and_host_only(sqlite_backend):  # noqa: F811
+    from form_backend.auth import current_operator, set_cookie
 
     app = sqlite_backend(SESSION_COOKIE_SECURE=True)
-    with app.test_request_context("/ufficio/login"):
+    add_user(app.extensions["carta_sessions"], NAME, PASSWORD)
+    client = app.test_client()
+    t = re.search(r'name="csrf_token" value="([^"]+)"',
+                  client.get("https://localhost/ufficio/login").text).group(1)
+    r = client.post("https://localhost/ufficio/login",
+                    data={"csrf_token": t, "name": NAME, "password": PASSWORD},
+                    headers={"Referer": "https://localhost/ufficio/login"})  # CSRF over HTTPS
+    cookie = next(c for c in r.headers.getlist("Set-Cookie") if "carta_office" in c)
+    # __Host-: Secure, Path=/ and no Domain, or the browser refuses it
+    assert cookie.startswith("__Host-carta_office=") and "Domain" not in cookie
+    assert "Secure" in cookie and "SameSite=Strict" in cookie and "Path=/;" in cookie
+    assert client.get("https://localhost/ufficio/").status_code == 200
+    with app.test_request_context("/ufficio/", headers={"Cookie": "carta_office=" + "x" * 43}):
+        assert current_operator() is None  # the unprefixed name is not read over HTTPS
+    with app.test_request_context("/"):
         response = app.make_response("")
         set_cookie(response, "x" * 43)
-    cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie and "SameSite=Strict" in cookie and "Path=/ufficio" in cookie
+    assert response.headers["Set-Cookie"].startswith("__Host-carta_office=")
 
 
 # --- finding 5: login -------------------------------------------------------------------
@@ -380,6 +396,37 @@ def test_health_access_needs_a_second_factor_enrolled_then_used_once_per_code(sq
     assert totp.secret.encode() not in stored  # encrypted at rest
 
 
+def test_every_operator_enrols_when_a_second_factor_is_required(sqlite_backend):  # noqa: F811
+    app = sqlite_backend(OFFICE_TOTP_REQUIRED=True)
+    add_user(app.extensions["carta_sessions"], NAME, PASSWORD)
+    with http_server(app) as base:
+        s, r = login(base)
+        assert r.headers["Location"].startswith("/ufficio/due-fattori") and not opens(s, base)
+        totp, t = enrol(base, s, r)
+        s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": totp.now()})
+        assert opens(s, base)
+        page = s.get(base + "/ufficio/").text
+    assert "/ufficio/due-fattori" not in page  # nothing more to enrol
+
+
+def test_enrolling_from_a_signed_in_session_asks_for_the_password_again(office):
+    base, _app = office
+    s, r = login(base)
+    assert r.headers["Location"] == "/ufficio/"  # no health access: no second factor needed
+    page = s.get(base + "/ufficio/due-fattori")
+    totp = pyotp.TOTP(re.search(r'<code class="secret" dir="ltr">([A-Z2-7 ]+)</code>',
+                                page.text).group(1).replace(" ", ""))
+    t = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    hijacked = s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": totp.now()})
+    assert hijacked.status_code == 401 and "password attuale" in hijacked.text.lower()
+    done = s.post(base + "/ufficio/due-fattori", data={
+        "csrf_token": t, "code": totp.now(), "password": PASSWORD}, allow_redirects=False)
+    assert done.status_code == 303
+    logout(s, base)
+    s, r = login(base)
+    assert r.headers["Location"].startswith("/ufficio/codice")  # from now on, always
+
+
 def test_health_answers_are_hidden_from_operators_without_health_access(office):
     base, app = office
     key = with_health_record(app, base)
@@ -476,10 +523,20 @@ def test_users_commands_add_list_disable_enable_passwd_and_totp_reset(cli, capsy
         assert run("users", "health-access", "carlo", "on", "--root", r) == 0
         s, r_ = login(base, "carlo", "nuova frase lunga")
         assert r_.headers["Location"].startswith("/ufficio/due-fattori")
+
+        first, _ = login(base, "carlo", "nuova frase lunga")
+        second, _ = login(base, "anna", PASSWORD)
+        assert run("users", "logout", "carlo", "--root", r) == 0
+        assert "ended 2 sessions of carlo" in capsys.readouterr().out
+        assert not opens(first, base, "/ufficio/due-fattori")
+        assert opens(second, base, "/ufficio/due-fattori")
+        assert run("users", "--root", r, "logout") == 2
+        assert run("users", "--root", r, "logout", "--all") == 0
+        assert not opens(second, base, "/ufficio/due-fattori")
     assert run("users", "disable", "nessuno", "--root", r) == 1
     actions = [(x.user, x.action, x.address) for x in log_rows(app)]
     for done in ("user-added", "totp-reset", "user-disabled", "user-enabled", "password-changed",
-                 "health-access"):
+                 "health-access", "sessions-ended"):
         assert any(a == done and where == "cli" for _, a, where in actions), done
     app.extensions["carta_engine"].dispose()
 
