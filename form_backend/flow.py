@@ -116,7 +116,7 @@ def check_path(service: Service | None, draft_id: str) -> str:
 
 
 def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _ttl() -> dt.timedelta:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, make_response, render_templa
 
 from form_backend import flow
 from form_backend.db import find_by_key
+from form_backend.extensions import limiter, submit_limit
 from form_backend.forms import label_of
 from form_backend.store import ROME
 
@@ -51,8 +52,9 @@ def receipt(key: str):
 
 
 @bp.get("/ricevuta/<key>.pdf")
+@limiter.limit(submit_limit)  # rendered on each request: as many as sends, not more
 def receipt_pdf(key: str):
-    """The receipt as a PDF to keep."""
+    """The receipt as a PDF to keep (never cached: see form_backend.security)."""
     from carta.print_build import render_pdf
 
     html = render_template("receipt_print.html", **_context(_record(key)))

@@ -414,6 +414,8 @@ HOSTILE = [
      {200}),
     ("broken-session-cookie", _get("/reclamo", cookies={"session": "\x00garbage"}), {200}),
     ("send-unknown-draft", _form("/reclamo/controlla/" + "a" * 32, {}), {404}),
+    ("odd-draft-cookie", _get("/reclamo/controlla/" + "a" * 32,
+                              cookies={COOKIE: "\u00ff\x7f", "session": "%ed%a0%80"}), {404}),
     ("send-nul-draft", _form("/domanda/telesoccorso/controlla/%00", {}), {404}),
 ]
 
@@ -554,6 +556,20 @@ def test_csp_allows_no_inline_style_or_script_and_hsts_is_a_setting(tmp_path):
     assert hsts.headers["Strict-Transport-Security"] == "max-age=31536000"
     for app in (plain, strict):
         app.extensions["carta_engine"].dispose()
+
+
+def test_the_receipt_pdf_is_throttled(tmp_path):
+    """Each PDF is rendered on request: a client gets as many as it may send forms."""
+    app = make_app(tmp_path, RATELIMIT_SUBMIT="2 per minute")
+    with http_server(app) as base:
+        s = requests.Session()
+        check = fill(s, base, "/reclamo", reclamo())
+        done = s.post(base + check, data={"csrf_token": token(s, base + check)},
+                      allow_redirects=False)
+        pdf = base + done.headers["Location"].split("?")[0] + ".pdf"
+        statuses = [s.get(pdf).status_code for _ in range(3)]
+    app.extensions["carta_engine"].dispose()
+    assert statuses == [200, 200, 429]
 
 
 def test_the_app_sends_no_server_banner(app):
