@@ -141,12 +141,14 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import IntegrityError
 
     from form_backend.operators import PasswordRefused, add_user
+    from form_backend.passwords import context_words
 
     password = _new_password(args.name)
     app = make_app(args)
     try:
         add_user(app.extensions["carta_sessions"], args.name, password,
-                 health_access=args.health_access)
+                 health_access=args.health_access,
+                 context=context_words(app.extensions["carta"]))
     except PasswordRefused as exc:
         return _refused(app, exc)
     except IntegrityError:
@@ -179,12 +181,13 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _account_change(args: argparse.Namespace, action, done: str, *values) -> int:
+def _account_change(args: argparse.Namespace, action, done: str) -> int:
+    """Run ``action(app, sessions, name)`` on the operator named ``args.name``."""
     from form_backend.operators import NoSuchOperator, PasswordRefused
 
     app = make_app(args)
     try:
-        action(app.extensions["carta_sessions"], args.name, *values)
+        action(app, app.extensions["carta_sessions"], args.name)
     except NoSuchOperator:
         say(f"no operator is called {args.name!r} (carta users list)")
         return 1
@@ -198,31 +201,37 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
     """Disable an operator: they cannot log in, and their open sessions end now."""
     from form_backend.operators import set_active
 
-    return _account_change(args, set_active, "disabled {name}; their sessions are closed",
-                           False)
+    return _account_change(args, lambda app, s, name: set_active(s, name, False),
+                           "disabled {name}; their sessions are closed")
 
 
 def cmd_users_enable(args: argparse.Namespace) -> int:
     """Enable an operator again (also ends a lockout after wrong passwords)."""
     from form_backend.operators import set_active
 
-    return _account_change(args, set_active, "enabled {name}", True)
+    return _account_change(args, lambda app, s, name: set_active(s, name, True),
+                           "enabled {name}")
 
 
 def cmd_users_passwd(args: argparse.Namespace) -> int:
     """Set an operator's password (asked, or CARTA_NEW_PASSWORD); their sessions end."""
     from form_backend.operators import set_password
+    from form_backend.passwords import context_words
 
-    return _account_change(args, set_password, "new password for {name}; their sessions are "
-                           "closed", _new_password(args.name))
+    password = _new_password(args.name)
+    return _account_change(
+        args, lambda app, s, name: set_password(s, name, password,
+                                                context_words(app.extensions["carta"])),
+        "new password for {name}; their sessions are closed")
 
 
 def cmd_users_totp_reset(args: argparse.Namespace) -> int:
     """Forget an operator's second factor (a lost phone); they enrol again at next login."""
     from form_backend.operators import reset_totp
 
-    return _account_change(args, reset_totp, "second factor of {name} removed: they enrol a "
-                           "new one at their next login")
+    return _account_change(args, lambda app, s, name: reset_totp(s, name),
+                           "second factor of {name} removed: they enrol a new one at their "
+                           "next login")
 
 
 def cmd_users_logout(args: argparse.Namespace) -> int:
@@ -246,8 +255,9 @@ def cmd_users_health_access(args: argparse.Namespace) -> int:
     """Grant or withdraw an operator's access to health data."""
     from form_backend.operators import set_health_access
 
-    return _account_change(args, set_health_access, "health-data access of {name}: "
-                           + args.access, args.access == "on")
+    return _account_change(
+        args, lambda app, s, name: set_health_access(s, name, args.access == "on"),
+        "health-data access of {name}: " + args.access)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

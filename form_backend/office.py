@@ -27,7 +27,7 @@ from form_backend.db import Attachment, AuditEvent, Submission, utcnow
 from form_backend.extensions import limiter
 from form_backend.i18n import t
 from form_backend.operators import add_user, set_password
-from form_backend.passwords import MAX_LENGTH, password_problem
+from form_backend.passwords import MAX_LENGTH, context_words, password_problem
 from form_backend.store import ROME, decrypt
 
 __all__ = ["add_user", "bp"]  # add_user: the tests' and the CLI's way to make an operator
@@ -199,7 +199,7 @@ def password():
         current = request.form.get("current", "")[:200]
         new = request.form.get("new", "")[:MAX_LENGTH + 1]
         _user, outcome = auth.check_password(g.operator, current)
-        problem = password_problem(g.operator, new)
+        problem = password_problem(g.operator, new, context_words(flow.charter()))
         with _writer().begin() as s:
             if outcome == "ok":
                 auth.attempt_succeeded(s, g.office.user_id)
@@ -212,7 +212,7 @@ def password():
         elif problem:
             error = t(problem[0], **problem[1])
         else:
-            set_password(_writer(), g.operator, new)  # ends every session, this one too
+            set_password(_writer(), g.operator, new, context_words(flow.charter()))  # all end
             with _writer().begin() as s:
                 token = auth.start_session(s, g.office.user_id, "full")
             response = make_response(render_template(

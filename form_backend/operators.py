@@ -27,18 +27,19 @@ class NoSuchOperator(LookupError):
     """No operator has this name."""
 
 
-def _checked(name: str, password: str) -> str:
-    problem = password_problem(name, password)
+def _checked(name: str, password: str, context: frozenset[str]) -> str:
+    problem = password_problem(name, password, context)
     if problem:
         raise PasswordRefused(*problem)
     return hasher.hash(password)
 
 
 def add_user(sessions: sessionmaker[Session], name: str, password: str,
-             health_access: bool = False) -> None:
-    """Create an operator with an argon2 hash of ``password`` (which must pass the policy);
-    ``health_access`` operators must enrol a second factor at their first login."""
-    password_hash = _checked(name, password)
+             health_access: bool = False, context: frozenset[str] = frozenset()) -> None:
+    """Create an operator with an argon2 hash of ``password`` (which must pass the policy,
+    with the district's ``context`` words); ``health_access`` operators must enrol a second
+    factor at their first login."""
+    password_hash = _checked(name, password, context)
     with sessions.begin() as s:
         user = User(name=name, password_hash=password_hash)
         s.add(user)
@@ -74,10 +75,11 @@ def set_active(sessions: sessionmaker[Session], name: str, active: bool) -> None
     _change(sessions, name, "user-enabled" if active else "user-disabled", change)
 
 
-def set_password(sessions: sessionmaker[Session], name: str, password: str) -> None:
+def set_password(sessions: sessionmaker[Session], name: str, password: str,
+                 context: frozenset[str] = frozenset()) -> None:
     """Give an operator a new password (policy checked); their sessions end, a lockout is
     cleared."""
-    password_hash = _checked(name, password)
+    password_hash = _checked(name, password, context)
 
     def change(s, user, extra):
         user.password_hash = password_hash

@@ -30,7 +30,7 @@ computer internet secret changeme change default abc123 abcdef abcdefg abcdefgh 
 aa123456 a123456 q1w2e3r4 q1w2e3r4t5 1234qwer qwer1234 pass1234 test test123 testing demo
 ciao ciaociao ciao123 amore amoremio tiamo teamo ciccio cicciobello tesoro juventus
 napoli forzanapoli forzajuve juve inter milan forzamilan roma forzaroma lazio fiorentina
-sorrento capri anacapri vesuvio napoletano italia italiano forzaitalia maradona
+italia italiano forzaitalia maradona
 francesco giuseppe giovanni antonio mario luigi salvatore vincenzo gennaro ciro anna maria
 giulia chiara francesca federica alessandro andrea marco luca matteo lorenzo stefano
 paolo pietro raffaele rosa carmela angela lucia martina sara valentina alessia elena
@@ -73,9 +73,27 @@ def _words(password: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def password_problem(name: str, password: str) -> tuple[str, dict] | None:
+def context_words(charter) -> frozenset[str]:
+    """The words a guesser tries first against this district: its names, its comuni, their
+    patron saints, its region and province (OWASP ASVS 6.1.2: the list is the charter)."""
+    d = charter.district
+    texts = [d.short_name.resolve("it")[0], d.name.resolve("it")[0], d.region or "",
+             d.province or ""]
+    for comune in d.comuni:
+        texts += [comune.name, comune.patron.saint if comune.patron else ""]
+    words = set()
+    for text in texts:
+        low = text.lower()
+        words.add(re.sub(r"[\W\d_]+", "", low))  # "Massa Lubrense" → massalubrense
+        words.update(w for w in re.split(r"[\W\d_]+", low) if len(w) >= 4)
+    return frozenset(w for w in words if len(w) >= 4)
+
+
+def password_problem(name: str, password: str,
+                     context: frozenset[str] = frozenset()) -> tuple[str, dict] | None:
     """Why ``password`` may not be used by operator ``name``, as ``(string key, values)``
-    for the interface strings (``office_pw_*``), or ``None`` when it may."""
+    for the interface strings (``office_pw_*``), or ``None`` when it may.  ``context``: more
+    words to refuse (:func:`context_words`)."""
     if len(password) < MIN_LENGTH:
         return "office_pw_short", {"n": MIN_LENGTH}
     if len(password) > MAX_LENGTH:
@@ -88,6 +106,6 @@ def password_problem(name: str, password: str) -> tuple[str, dict] | None:
     clean_name = name.strip().lower()
     if len(clean_name) >= 3 and (clean_name in low or clean_name in re.sub(r"\W+", "", low)):
         return "office_pw_name", {}
-    if _words(password) & COMMON:
+    if _words(password) & (COMMON | context):
         return "office_pw_common", {}
     return None

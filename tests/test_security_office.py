@@ -322,6 +322,19 @@ def test_password_policy_refuses_common_and_trivial_passwords(sqlite_backend, pa
     assert app.extensions["carta"].t("it", why, n=12)  # every reason has its message
 
 
+@pytest.mark.parametrize("password", ["Sorrento2026!!", "massalubrense1", "SanCataldo-1981"])
+def test_password_policy_refuses_the_districts_own_words(sqlite_backend, password):  # noqa: F811
+    from form_backend.passwords import context_words
+
+    app = sqlite_backend()
+    words = context_words(app.extensions["carta"])  # from the charter: comuni, patrons, names
+    assert {"sorrento", "massalubrense", "cataldo"} <= words
+    add_user(app.extensions["carta_sessions"], "primo", password)  # not a common word
+    with pytest.raises(PasswordRefused) as refused:
+        add_user(app.extensions["carta_sessions"], NAME, password, context=words)
+    assert refused.value.key == "office_pw_common"
+
+
 def test_password_policy_accepts_a_phrase(sqlite_backend):  # noqa: F811
     app = sqlite_backend()
     add_user(app.extensions["carta_sessions"], NAME, "cavallo batteria graffetta")
@@ -485,6 +498,7 @@ def test_users_commands_add_list_disable_enable_passwd_and_totp_reset(cli, capsy
     assert run("users", "--root", r, "add", "anna", "--health-access", password=PASSWORD) == 0
     assert run("users", "add", "bruno", "--root", r, password="bruno ha una frase") == 2
     assert run("users", "add", "bruno", "--root", r, password="una frase di bruno?") == 2
+    assert run("users", "add", "carlo", "--root", r, password="SanPrimo2026!!") == 2  # patron
     assert run("users", "add", "carlo", "--root", r, password=HEALTH_PASSWORD) == 0
     capsys.readouterr()
     assert run("users", "list", "--root", r) == 0
