@@ -326,3 +326,31 @@ def test_the_real_pdfs_hold_the_facts_the_old_sheets_lost(printed, shipped):
     # a cross-reference in the binder gives the page where its target starts
     page = int(re.search(r"vedi Allegato 1 → (\d+)", binder).group(1))
     assert "Fasce d'accesso per ISEE" in PdfReader(printed[0] / "carta.pdf").pages[page - 1].extract_text()
+
+
+def test_print_and_present_import_only_the_model_and_each_other():
+    import ast
+
+    allowed = {"carta.model", "carta.base", "carta.text", "carta.hours", "carta.organisation",
+               "carta.quality", "carta.rules", "carta.service", "carta.crossref", "carta.load",
+               "carta.present", "carta.print"}
+    bad = []
+    for folder in ("print", "present"):
+        for path in sorted((REPO / "carta" / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module == "carta":
+                    names = [f"carta.{a.name}" for a in node.names]  # from carta import present
+                elif isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""]
+                else:
+                    names = []
+                for name in names:
+                    if name == "carta" or name.startswith("carta."):
+                        top = ".".join(name.split(".")[:2])
+                        if top not in allowed or (folder == "present" and top == "carta.print"):
+                            bad.append(f"{path.name}: {name}")
+                    elif name.startswith("form_backend"):
+                        bad.append(f"{path.name}: {name}")
+    assert not bad

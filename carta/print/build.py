@@ -2,21 +2,24 @@
 
 Each part is its own WeasyPrint document (so every sheet set carries its own "pagina n di m"
 and colour band); the binder is those parts merged in order, with a contents page whose page
-numbers come from the parts' real page counts, and cross-references that give the page of
-their target.  Parts render in parallel worker processes forked from this one, so they share
-its parsed charter instead of reading the YAML again.
+numbers come from the parts' real page counts, and cross-references that give the binder page
+of their target (the sheets saved one by one are the binder's, so they give the same pages).
+Parts render in parallel worker processes forked from this one, so they share its parsed
+charter instead of reading the YAML again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from carta.load import load_cached
@@ -38,15 +41,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A part's PDF and, for each element id in it, the page (from 0) it lands on."""
+    """A part's PDF; for each element id in it, the page (from 0) it lands on; and for each
+    anchor its cross-references cite, the binder page it was given (None: no page)."""
 
     pdf: bytes
     anchors: dict[str, int]
-
-    @property
-    def pages(self) -> int:
-        """Number of pages."""
-        return page_count(self.pdf)
+    pages: int
+    cited: dict[str, int | None] = field(default_factory=dict)
 
 
 def part_html(charter: Charter, part: Part, lang: str, pages: sheets.Pages = None) -> str:
@@ -59,6 +60,17 @@ def part_html(charter: Charter, part: Part, lang: str, pages: sheets.Pages = Non
         area = next(a for a in charter.areas if a.slug == part.key)
         return sheets.divider_document(charter, area, lang)
     return sheets.general_document(charter, lang, pages)
+
+
+_CITED = re.compile(r'data-anchor="([^"]+)"')
+
+
+def render_part(charter: Charter, part: Part, lang: str, pages: sheets.Pages = None) -> Rendered:
+    """One part rendered, knowing which anchors it cites and with which pages."""
+    html = part_html(charter, part, lang, pages)
+    done = render(html)
+    cited = {a: (pages or {}).get(a) for a in _CITED.findall(html)}
+    return Rendered(done.pdf, done.anchors, done.pages, cited)
 
 
 def render_pdf(html: str) -> bytes:
@@ -75,7 +87,7 @@ def render(html: str) -> Rendered:
     for i, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
-    return Rendered(document.write_pdf(), anchors)
+    return Rendered(document.write_pdf(), anchors, len(document.pages))
 
 
 def _init_worker(root: str | None) -> None:
@@ -85,7 +97,7 @@ def _init_worker(root: str | None) -> None:
 
 def _render_in_worker(args: tuple[Part, str, dict | None]) -> tuple[Part, Rendered]:
     part, lang, pages = args
-    return part, render(part_html(_WORKER["charter"], part, lang, pages))
+    return part, render_part(_WORKER["charter"], part, lang, pages)
 
 
 def binder_parts(charter: Charter) -> list[Part]:
@@ -110,7 +122,7 @@ def render_parts(charter: Charter, parts: list[Part], lang: str, jobs: int,
     total = len(parts)
     if jobs <= 1 or len(parts) <= 1:
         for i, part in enumerate(parts, 1):
-            done[part] = render(part_html(charter, part, lang, pages))
+            done[part] = render_part(charter, part, lang, pages)
             progress(f"[{i}/{total}] {part.filename or part.kind + ' ' + part.key}")
         return done
     # Import WeasyPrint and load the fonts once here: forked workers inherit them warm,
@@ -185,38 +197,43 @@ def print_charter(source: Charter | Path | str, out: Path, lang: str = "it",
         return written
 
     parts = binder_parts(charter)
-    rendered = render_parts(charter, parts, lang, jobs, progress)
-    for part in parts:  # a sheet filed on its own has no binder pages to refer to
-        if part.filename:
-            written.append(_save(out / part.filename, rendered[part].pdf))
-    progress("binder: contents, page references and merge")
+    # Cross-references give the binder page of their target, known only once every part
+    # before it is laid out.  Start from the pages of the last run (a guess, usually right),
+    # then render again only the parts whose cited pages turned out different.
+    known = out / ".binder-pages.json"
+    guess = _read_pages(known)
+    rendered = render_parts(charter, parts, lang, jobs, progress, guess)
+    progress("binder: page references, contents and merge")
     cover = render_pdf(sheets.cover_document(charter, lang))
     counts = [rendered[p].pages for p in parts]
     toc = render_pdf(sheets.contents_document(charter, lang, _toc(charter, parts, counts, lang), 0))
     first = 1 + page_count(cover) + page_count(toc)
-    binder = dict(rendered)
-    # Parts with cross-references are rendered again with their targets' pages; a page
-    # number can push a part onto one more page and move what follows, so repeat until stable.
-    for _ in range(3):
-        pages = _anchor_pages(parts, binder, first)
-        again = [p for p in parts if p.kind in ("scheda", "general", "form")
-                 and _refers(charter, p, lang)]
-        redone = render_parts(charter, again, lang, jobs, lambda _msg: None, pages)
-        binder.update(redone)
-        if _anchor_pages(parts, binder, first) == pages:
+    for _ in range(4):
+        pages = _anchor_pages(parts, rendered, first)
+        stale = [p for p in parts if any(pages.get(anchor) != used
+                                         for anchor, used in rendered[p].cited.items())]
+        if not stale:
             break
-    counts = [binder[p].pages for p in parts]
+        rendered.update(render_parts(charter, stale, lang, jobs, lambda _msg: None, pages))
+    for part in parts:
+        if part.filename:
+            written.append(_save(out / part.filename, rendered[part].pdf))
+    counts = [rendered[p].pages for p in parts]
     toc = render_pdf(sheets.contents_document(charter, lang, _toc(charter, parts, counts, lang),
                                               offset=first))
-    merged = merge([cover, toc] + [binder[p].pdf for p in parts])
+    merged = merge([cover, toc] + [rendered[p].pdf for p in parts])
     written.append(_save(out / "carta.pdf", merged))
+    known.write_text(json.dumps(_anchor_pages(parts, rendered, first), sort_keys=True))
     progress(f"wrote {len(written)} files to {out}")
     return written
 
 
-def _refers(charter: Charter, part: Part, lang: str) -> bool:
-    """Whether a part's HTML holds a cross-reference (only those need a second rendering)."""
-    return 'class="xref"' in part_html(charter, part, lang)
+def _read_pages(path: Path) -> dict[str, int] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _anchor_pages(parts: list[Part], rendered: dict[Part, Rendered], first: int) -> dict[str, int]:

@@ -96,25 +96,28 @@ class Sheet:
         return Markup(f'<{tag} lang="{s.lang}" dir="{s.dir}" class="lang-it">') + body + \
             Markup(f"</{tag}>")
 
-    def page_ref(self, ref: CrossRef) -> str:
+    def page_ref(self, ref: CrossRef) -> Markup:
         """" → 12" after a reference in the binder (", p. 12" once the interface strings have
-        ``print_see_page``); nothing on a sheet printed alone."""
-        if not self.pages or ref.anchor not in self.pages:
-            return ""
-        n = present.number(self.pages[ref.anchor], self.lang)
-        table = self.charter.strings.get(self.lang) or self.charter.strings.get("it") or {}
-        if "print_see_page" in table:  # e.g. "p. {n}"
-            return ", " + table["print_see_page"].format(n=n)
-        return f" {'←' if self.dir == 'rtl' else '→'} {n}"
+        ``print_see_page``); on a sheet printed alone, nothing.  Either way the reference's
+        anchor is marked (``data-anchor``), so the binder knows which pages a part cites."""
+        words = ""
+        if self.pages and ref.anchor in self.pages:
+            n = present.number(self.pages[ref.anchor], self.lang)
+            table = self.charter.strings.get(self.lang) or self.charter.strings.get("it") or {}
+            if "print_see_page" in table:  # e.g. "p. {n}"
+                words = ", " + table["print_see_page"].format(n=n)
+            else:
+                words = f" {'←' if self.dir == 'rtl' else '→'} {n}"
+        return Markup('<span class="page-ref" data-anchor="{}">{}</span>').format(ref.anchor, words)
 
-    def page_ref_of(self, target: str) -> str:
+    def page_ref_of(self, target: str) -> Markup:
         """The page reference to a cross-reference target (e.g. ``uffici``) in the binder."""
         return self.page_ref(present.crossref(self.charter, target, self.lang))
 
     # Each part of the binder is its own PDF, so a reference is words plus a page number,
     # never an internal link that WeasyPrint could not resolve.
     def _link_html(self, ref: CrossRef) -> str:
-        return f'<span class="xref">{ref.label}</span>{html.escape(self.page_ref(ref))}'
+        return f'<span class="xref">{ref.label}</span>{self.page_ref(ref)}'
 
     _link_md = _link_html
 
