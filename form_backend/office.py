@@ -224,6 +224,37 @@ def password():
                            title=t("office_password_title")), 400 if error else 200
 
 
+@bp.route("/sessioni", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@login_required
+def sessions():
+    """One's own open sessions; the others can be closed (the password asked again)."""
+    error = done = None
+    if request.method == "POST":
+        _user, outcome = auth.check_password(g.operator, request.form.get("password", "")[:200])
+        with _writer().begin() as s:
+            if outcome == "ok":
+                auth.attempt_succeeded(s, g.office.user_id)
+                auth.end_sessions(s, g.office.user_id, keep=g.office.session_id)
+                record(s, "sessions-ended", user=g.operator, detail="the others, by the operator")
+                done = t("office_sessions_ended")
+            else:
+                record(s, "password-refused", user=g.operator, detail="closing sessions")
+                error = t("office_password_wrong")
+    with current_app.extensions["carta_reader"]() as s:
+        rows = s.execute(select(OfficeSession).where(OfficeSession.user_id == g.office.user_id)
+                         .order_by(OfficeSession.created_at.desc())).scalars().all()
+
+    def rome(value: dt.datetime) -> str:
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value.astimezone(ROME).strftime("%d/%m/%Y %H:%M")
+
+    listed = [{"started": rome(r.created_at), "seen": rome(r.last_seen_at),
+               "this": r.id == g.office.session_id} for r in rows]
+    return render_template("office/sessions.html", sessions=listed, error=error, done=done,
+                           title=t("office_sessions_title")), 400 if error else 200
+
+
 @bp.post("/logout")
 @second_step
 def logout():

@@ -161,6 +161,21 @@ def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(offic
     assert login(base, password="nuova frase lunga")[1].status_code == 303
 
 
+def test_operators_see_their_sessions_and_close_the_others_with_their_password(office):
+    base, _app = office
+    mine, _ = login(base)
+    other, _ = login(base)
+    page = mine.get(base + "/ufficio/sessioni")
+    assert page.text.count("<tr><td dir=\"ltr\">") == 2 and "questa sessione" in page.text
+    t = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    wrong = mine.post(base + "/ufficio/sessioni", data={"csrf_token": t, "password": "no" * 7})
+    assert wrong.status_code == 400 and opens(other, base)
+    done = mine.post(base + "/ufficio/sessioni", data={"csrf_token": t, "password": PASSWORD})
+    assert done.status_code == 200 and "Le altre sessioni sono state chiuse" in done.text
+    assert done.text.count("<tr><td dir=\"ltr\">") == 1
+    assert opens(mine, base) and not opens(other, base)
+
+
 def test_sessions_end_after_the_idle_and_the_absolute_timeout(sqlite_backend):  # noqa: F811
     app = sqlite_backend(OFFICE_IDLE_MINUTES=0.03, OFFICE_MAX_HOURS=0.001)  # 1.8 s, 3.6 s
     add_user(app.extensions["carta_sessions"], NAME, PASSWORD)
@@ -656,6 +671,9 @@ def test_login_enrolment_and_logout_in_chromium(sqlite_backend, tmp_path):  # no
         cookie = next(c for c in page.context.cookies() if c["name"] == "carta_office")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/ufficio"
         page.screenshot(path=str(shots / "office-detail.png"), full_page=True)
+        page.click("text=Sessioni aperte")
+        assert page.locator("table tbody tr").count() == 1
+        page.screenshot(path=str(shots / "office-sessions.png"), full_page=True)
         page.click("button >> text=Esci")
         assert page.url.endswith("/ufficio/login")
         page.goto(base + "/ufficio/1")
