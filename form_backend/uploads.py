@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 import socket
 import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
+
+# a citizen's damaged PDF is refused with a message, not an operational warning in the log
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MAX_PIXELS = 40_000_000  # 40 Mpx: a 7000×5700 scan; a phone photo is 12–50 Mpx at most
 MAX_PDF_OBJECTS = 200_000  # a form scan has hundreds; more is a complexity bomb
