@@ -354,3 +354,43 @@ def test_print_and_present_import_only_the_model_and_each_other():
                     elif name.startswith("form_backend"):
                         bad.append(f"{path.name}: {name}")
     assert not bad
+
+
+def test_everything_an_editor_writes_is_escaped_on_the_sheet(tmp_path):
+    from carta.load import load_charter
+    from carta.print.sheets import general_document, scheda_document
+
+    service = base("services/telesoccorso.yaml")
+    service.update(code="B<1>", what="Testo <script>alert(1)</script> e **grassetto**",
+                   title="Tele & <i>soccorso</i>")
+    charter = load_charter(write_charter(tmp_path / "c", {"services/telesoccorso.yaml": service}))
+    html = scheda_document(charter, charter.service_by_slug["telesoccorso"], "it")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "B&lt;1&gt;" in html and "<i>soccorso" not in html and "Tele &amp; &lt;i&gt;" in html
+    assert "<strong>grassetto</strong>" in html  # Markdown still works
+    assert "<script>" not in general_document(charter, "it")
+
+
+def test_cache_key_follows_templates_and_charter(tmp_path, monkeypatch):
+    import shutil as sh
+
+    import carta.print as printing
+    from carta.load import load_charter
+
+    code = tmp_path / "carta"
+    sh.copytree(REPO / "carta" / "print", code / "print")
+    sh.copytree(REPO / "carta" / "present", code / "present")
+    monkeypatch.setattr(printing, "_CARTA", code)
+    printing._code_and_tools.cache_clear()
+    charter = load_charter(write_charter(tmp_path / "c"))
+    first = printing.cache_key(charter)
+    assert printing.cache_key(charter) == first
+    template = code / "print" / "templates" / "scheda.html"
+    template.write_text(template.read_text() + "\n<!-- changed -->\n")
+    printing._code_and_tools.cache_clear()
+    assert printing.cache_key(charter) != first
+    changed = load_charter(write_charter(tmp_path / "d", {"content/areas.yaml": {"areas": [
+        {"code": "A", "slug": "famiglia", "name": "Famiglie", "colour": "#A3245E"},
+        {"code": "B", "slug": "anziani", "name": "Anziani", "colour": "#1D6A96"}]}}))
+    assert printing.cache_key(changed) != printing.cache_key(charter)
+    printing._code_and_tools.cache_clear()
