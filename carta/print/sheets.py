@@ -225,6 +225,7 @@ def general_document(charter: Charter, lang: str, pages: Pages = None) -> str:
                   present.weekly_hours(charter, o.hours, lang) if o.hours else [],
                   present.closures(o.closures, lang)) for o in charter.offices],
         deadlines=present.complaint_deadlines(charter, lang),
+        complaint_offices=charter.offices_for(charter.complaints.offices),
         bands=[(b, present.band_range(charter, b, lang)) for b in charter.bands.bands]
         if charter.bands else [],
         tariffs=[present.tariff_view(charter, t, lang) for t in charter.tariffs.tariffs],
