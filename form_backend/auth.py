@@ -11,24 +11,19 @@ waits ``OFFICE_LOCKOUT_MINUTES``, doubled at each further failure.  Unknown name
 same argon2 verification as known ones, so timing tells nobody which names exist.
 
 Operators who see health data (``health_access``, issue 16 will make it a role) need a TOTP
-second factor; the others may enrol too.  The secret is stored encrypted with the same Fernet
-key as the health data.
+second factor (:mod:`form_backend.totp`); the others may enrol too.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import functools
 import hashlib
-import hmac
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 
-import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 from flask import Flask, current_app, has_request_context, request
@@ -244,7 +239,7 @@ def _dummy_hash() -> str:
     return hasher.hash(secrets.token_urlsafe(24))
 
 
-def _extra(s: Session, user_id: int) -> OperatorAuth:
+def sign_in_row(s: Session, user_id: int) -> OperatorAuth:
     """The user's sign-in row, locked for this transaction (made if missing)."""
     row = s.execute(select(OperatorAuth).where(OperatorAuth.user_id == user_id)
                     .with_for_update()).scalar()
@@ -264,7 +259,7 @@ def begin_attempt(user_id: int | None) -> bool:
         if user_id is None:  # the same transaction for unknown names: same timing
             s.execute(select(OperatorAuth.user_id).where(OperatorAuth.user_id == -1))
             return False
-        row = _extra(s, user_id)
+        row = sign_in_row(s, user_id)
         if row.locked_until is not None and _aware(row.locked_until) > now:
             return False
         row.failed_count = (row.failed_count or 0) + 1
@@ -277,7 +272,7 @@ def begin_attempt(user_id: int | None) -> bool:
 
 def attempt_succeeded(s: Session, user_id: int) -> None:
     """Reset the failure count (in the caller's transaction)."""
-    row = _extra(s, user_id)
+    row = sign_in_row(s, user_id)
     row.failed_count, row.locked_until, row.last_login_at = 0, None, _now()
 
 
@@ -295,66 +290,3 @@ def check_password(name: str, password: str) -> tuple[User | None, str]:
     if known is None:
         return None, "unknown" if user is None else "disabled"
     return known, "ok" if ok else ("wrong" if allowed else "locked")
-
-
-# --- second factor ----------------------------------------------------------------------
-
-def second_factor_needed(extra: OperatorAuth | None) -> bool:
-    """Health-data access needs a second factor; with ``OFFICE_TOTP_REQUIRED`` every operator
-    does (OWASP ASVS level 2 asks multi-factor of every account)."""
-    return bool(current_app.config.get("OFFICE_TOTP_REQUIRED")
-                or (extra is not None and extra.health_access))
-
-
-def new_totp_secret() -> str:
-    """A fresh base32 secret (160 bits, RFC 4226's recommendation)."""
-    return pyotp.random_base32(32)
-
-
-def seal(secret: str) -> bytes:
-    """Encrypt a TOTP secret with the backend's Fernet key."""
-    return current_app.extensions["carta_fernet"].encrypt(secret.encode())
-
-
-def unseal(sealed: bytes) -> str:
-    """Decrypt a TOTP secret."""
-    return current_app.extensions["carta_fernet"].decrypt(sealed).decode()
-
-
-def totp_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step ``code`` belongs to (this one or a neighbour, for clocks a little off),
-    or ``None``; a step already used (``last_step``) is refused, so a code works once."""
-    code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret)
-    now = totp.timecode(time.time())
-    for step in (now - 1, now, now + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code) and step > (last_step or -1):
-            return step
-    return None
-
-
-def provisioning(secret: str, name: str, issuer: str) -> tuple[str, str]:
-    """``(otpauth URI, QR code as an SVG data: URL)`` for an authenticator app."""
-    import qrcode
-    import qrcode.image.svg
-
-    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
-    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string()
-    return uri, "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
-
-
-def confirm_code(s: Session, user_id: int, code: str, secret: str | None = None) -> bool:
-    """Check ``code`` against the user's secret (or ``secret`` being enrolled) and mark its
-    time step used; on success with ``secret``, the secret becomes the user's."""
-    row = _extra(s, user_id)
-    if secret is None and row.totp_secret is None:
-        return False
-    step = totp_step(secret or unseal(row.totp_secret), code, row.totp_last_step)
-    if step is None:
-        return False
-    row.totp_last_step = step
-    if secret is not None:
-        row.totp_secret = seal(secret)
-    return True

@@ -21,7 +21,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from form_backend import auth, flow
+from form_backend import auth, flow, totp
 from form_backend.auth import OfficeSession, OperatorAuth, record
 from form_backend.db import Attachment, AuditEvent, Submission, utcnow
 from form_backend.extensions import limiter
@@ -98,7 +98,7 @@ def login():
             with current_app.extensions["carta_reader"]() as s:
                 extra = s.get(OperatorAuth, user.id)
             stage = ("code" if extra and extra.totp_secret else
-                     "enrol" if auth.second_factor_needed(extra) else "full")
+                     "enrol" if totp.second_factor_needed(extra) else "full")
             with _writer().begin() as s:
                 if stage == "full":
                     auth.attempt_succeeded(s, user.id)
@@ -123,7 +123,7 @@ def _code_step(operator, code: str, secret: str | None = None) -> str | None:
     full under a new token, which is returned."""
     allowed = auth.begin_attempt(operator.user_id)
     with _writer().begin() as s:
-        if allowed and auth.confirm_code(s, operator.user_id, code, secret):
+        if allowed and totp.confirm_code(s, operator.user_id, code, secret):
             auth.attempt_succeeded(s, operator.user_id)
             if secret:
                 record(s, "totp-enrolled", user=operator.name)
@@ -167,8 +167,8 @@ def enrol():
     with _writer().begin() as s:
         row = s.get(OfficeSession, g.office.session_id)
         if row.pending_totp is None:
-            row.pending_totp = auth.seal(auth.new_totp_secret())
-        secret = auth.unseal(row.pending_totp)
+            row.pending_totp = totp.seal(totp.new_totp_secret())
+        secret = totp.unseal(row.pending_totp)
     error = None
     if request.method == "POST":
         # from a signed-in session, changing how one signs in asks for the password again
@@ -183,7 +183,7 @@ def enrol():
                 return _signed_in(_target(), token or None)
             error = t("office_code_failed")
     issuer = flow.charter().district.short_name.resolve("it")[0]
-    uri, qr = auth.provisioning(secret, g.office.name, issuer)
+    uri, qr = totp.provisioning(secret, g.office.name, issuer)
     return render_template("office/enrol.html", enrolled=False, error=error, uri=uri, qr=qr,
                            secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
                            title=t("office_enrol_title")), 401 if error else 200
