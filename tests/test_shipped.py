@@ -136,3 +136,19 @@ def test_no_scheda_points_at_the_paper_binder_without_a_link(shipped):
                     found.append((getattr(holder, "slug", ""), path, lang))
     assert not found
     assert links >= 80  # 45 "vedi scheda" and 35 "vedi Allegato" in Italian alone
+
+
+def test_english_and_arabic_texts_write_numbers_their_way(shipped):
+    """No "€ 5.000,00" (five euros to an English reader), "93.081" or "6,50" outside Italian."""
+    import re
+
+    from carta.references import walk_texts
+
+    italian = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,])|(?<![\d.,])\d+,\d{2}(?![\d.,])"
+                         r"|€\s?\d+(?:\.\d{3})*,\d{2}(?![\d.,])")
+    holders = [*shipped.services, shipped.tariffs, shipped.complaints, *shipped.sections,
+               shipped.access_parameters, shipped.bands, shipped.system_quality]
+    found = [(getattr(h, "slug", type(h).__name__), path, lang, m.group(0))
+             for h in holders for path, text in walk_texts(h) for lang in ("en", "ar")
+             if lang in text for m in italian.finditer(text[lang])]
+    assert not found
