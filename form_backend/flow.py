@@ -1,37 +1,27 @@
 """The three steps both forms share: fill in → check your answers → send (then the receipt).
 
-Between the fill-in and the send the answers wait in a *draft*.  A draft belongs to the browser
-that made it: besides the id in the check page's URL, that browser alone holds a random secret,
-in an HttpOnly, SameSite=Strict cookie scoped to that one URL (the database keeps only its
-SHA-256).  Without it the check page is a 404, whoever has the URL.  A draft lives
-``DRAFT_TTL_HOURS`` (24 by default): after that its page says to start again, and it is deleted
-with its attachments.  The send step checks the draft again against the form and scheda of its
-URL and the charter as it is now, exactly as the fill-in step does, before anything is stored.
+Between the fill-in and the send the answers wait in a draft that only the browser that made
+it can open (form_backend.drafts).  The check page and the send both check the draft again
+against the form and scheda of their URL and the charter as it is now, exactly as the fill-in
+step does, before anything is shown or stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import ipaddress
 import json
-import secrets
-import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request
-from sqlalchemy import bindparam, delete, insert, select
 
 from carta.model import Charter
 from carta.rules import FieldType, Form
 from carta.service import Service
-from form_backend.db import Attachment, Draft, utcnow
+from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
-from form_backend.store import Pending, Upload, decrypt, encrypt, store
-
-DRAFT_COOKIE = "carta_draft"
-_BOUND_TO = "_browser"  # in a draft's data: SHA-256 of the secret its browser holds
+from form_backend.store import Pending, Upload, store
 
 
 def charter() -> Charter:
@@ -115,99 +105,19 @@ def check_path(service: Service | None, draft_id: str) -> str:
     return f"{form_path(service)}/controlla/{draft_id}"
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _ttl() -> dt.timedelta:
-    return dt.timedelta(hours=float(current_app.config["DRAFT_TTL_HOURS"]))
-
-
 def receive(definition: Form, service: Service | None, form, kind: str):
     """Valid answers become a draft bound to this browser; the citizen is sent to check them."""
     answers = form.answers()
     secret_names = sensitive_names(definition, service)
-    secret = {k: v for k, v in answers.items() if k in secret_names}
-    public = {k: v for k, v in answers.items() if k not in secret_names}
-    browser = secrets.token_urlsafe(32)
-    draft = {"id": secrets.token_hex(16), "kind": kind,
-             "service": service.slug if service else None, "lang": g.lang,
-             "created_at": utcnow(), "data": {**public, _BOUND_TO: _digest(browser)},
-             "sensitive": encrypt(current_app.extensions["carta_fernet"], secret)}
-    files = [{"draft_id": draft["id"], "document": document, "filename": name,
-              "content_type": content_type, "size": len(content),
-              "sha256": hashlib.sha256(content).hexdigest(), "content": content}
-             for document, name, content_type, content in form.uploads()]
-    sweep_before = _sweep_due()
-
-    def write(connection) -> None:  # the draft row first: attachments point to it
-        if sweep_before is not None:  # expired drafts go, their attachments with them
-            connection.execute(_SWEEP, {"before": sweep_before})
-        connection.execute(_NEW_DRAFT, draft)
-        if files:
-            connection.execute(_NEW_DRAFT_FILE, files)
-
-    current_app.extensions["carta_draft_writer"].run(write)
-    path = check_path(service, draft["id"])
+    draft_id, secret = drafts.save(
+        kind, service.slug if service else None, g.lang,
+        public={k: v for k, v in answers.items() if k not in secret_names},
+        sensitive={k: v for k, v in answers.items() if k in secret_names},
+        uploads=form.uploads())
+    path = check_path(service, draft_id)
     response = redirect(f"{path}?lang={g.lang}", 303)
-    response.set_cookie(DRAFT_COOKIE, browser, max_age=int(_ttl().total_seconds()), path=path,
-                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-                        httponly=True, samesite="Strict")
+    drafts.give_cookie(response, path, secret)
     return response
-
-
-def _sweep_due() -> dt.datetime | None:
-    """Once a minute per process, the time before which drafts have expired (else None)."""
-    now = time.monotonic()
-    last = current_app.extensions.get("carta_draft_sweep")
-    if last is not None and now - last < 60:
-        return None
-    current_app.extensions["carta_draft_sweep"] = now
-    return utcnow() - _ttl()
-
-
-_NEW_DRAFT = insert(Draft.__table__)
-_NEW_DRAFT_FILE = insert(Attachment.__table__)
-_DRAFT = select(Draft.__table__).where(Draft.__table__.c.id == bindparam("id"))
-_DRAFT_FILES = (select(Attachment.__table__)
-                .where(Attachment.__table__.c.draft_id == bindparam("id"))
-                .order_by(Attachment.__table__.c.id))
-
-
-_DROP_DRAFT = delete(Draft.__table__).where(Draft.__table__.c.id == bindparam("id"))
-_SWEEP = delete(Draft.__table__).where(Draft.__table__.c.created_at < bindparam("before"))
-
-
-class Expired:
-    """A draft older than ``DRAFT_TTL_HOURS`` (now deleted)."""
-
-
-def load_draft(draft_id: str, kind: str, service: Service | None):
-    """The draft of this URL for this browser, as (row, decrypted answers, attachments);
-    :class:`Expired` when it is too old (it is deleted then); None when there is none, when
-    this browser does not hold its cookie, or when it was made for another form or scheda."""
-    if not draft_id.isalnum() or not draft_id.isascii() or len(draft_id) > 64:
-        return None
-    with current_app.extensions["carta_reader_engine"].connect() as connection:
-        draft = connection.execute(_DRAFT, {"id": draft_id}).first()
-        files = connection.execute(_DRAFT_FILES, {"id": draft_id}).all() if draft else []
-    if draft is None:
-        return None
-    created = draft.created_at
-    if (created if created.tzinfo else created.replace(tzinfo=dt.UTC)) < utcnow() - _ttl():
-        current_app.extensions["carta_draft_writer"].run(
-            lambda c: c.execute(_DROP_DRAFT, {"id": draft_id}))
-        return Expired()
-    bound = draft.data.get(_BOUND_TO) if isinstance(draft.data, dict) else None
-    # every cookie offered is compared in constant time (a planted one cannot shadow it)
-    if not isinstance(bound, str) or not any(
-            [hmac.compare_digest(bound, _digest(v)) for v in request.cookies.getlist(DRAFT_COOKIE)]):
-        return None
-    if draft.kind != kind or draft.service != (service.slug if service else None):
-        return None
-    public = {k: v for k, v in draft.data.items() if k != _BOUND_TO}
-    answers = {**public, **decrypt(current_app.extensions["carta_fernet"], draft.sensitive)}
-    return draft, answers, files
 
 
 def summary(definition: Form, service: Service | None, answers: dict, files) -> list:
@@ -260,7 +170,7 @@ def recheck(definition: Form, service: Service | None, answers: dict, files):
 
 def confirm(definition: Form, service: Service | None, draft_id: str, kind: str):
     """Store the draft for good and show the receipt (a second click finds the same record)."""
-    loaded = load_draft(draft_id, kind, service)
+    loaded = drafts.load(draft_id, kind, service.slug if service else None)
     if loaded is None:
         from form_backend.db import find_by_key
 
@@ -270,12 +180,12 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
                 service.slug if service else record.service):
             return redirect(f"/ricevuta/{draft_id}?lang={g.lang}", 303)
         abort(404)
-    if isinstance(loaded, Expired):
+    if isinstance(loaded, drafts.Expired):
         return expired_page(service)
-    draft, stored_answers, files = loaded
+    draft, files = loaded.row, loaded.files
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
-    form = recheck(definition, service, stored_answers, files)
+    form = recheck(definition, service, loaded.answers, files)
     if form.errors:
         return show_form(definition, service, form, 422, rechecked=True)
     answers = form.answers()  # only what the form of this URL knows, as it checked it
@@ -294,16 +204,11 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         comune=answers.get("comune") if kind == "domanda" else None,
         points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
 
-    def drop_draft(connection) -> None:  # its attachments go with it (ON DELETE CASCADE)
-        connection.execute(_DROP_DRAFT, {"id": draft.id})
-
     store(current_app.extensions["carta_writer"], current_app.extensions["carta_fernet"], pending,
           current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
-          public_url(), cleanup=drop_draft)
+          public_url(), cleanup=lambda connection: drafts.drop(draft.id, connection))
     response = redirect(f"/ricevuta/{draft.id}?lang={g.lang}", 303)
-    response.delete_cookie(DRAFT_COOKIE, path=check_path(service, draft.id),
-                           secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-                           httponly=True, samesite="Strict")
+    drafts.take_cookie(response, check_path(service, draft.id))
     return response
 
 
@@ -359,17 +264,17 @@ def check_step(definition: Form, service: Service | None, draft_id: str, kind: s
     a 410, answers the charter no longer accepts the form with its messages (422)."""
     if request.method == "POST":
         return confirm(definition, service, draft_id, kind)
-    loaded = load_draft(draft_id, kind, service)
+    loaded = drafts.load(draft_id, kind, service.slug if service else None)
     if loaded is None:
         abort(404)
-    if isinstance(loaded, Expired):
+    if isinstance(loaded, drafts.Expired):
         return expired_page(service)
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
-    _, answers, files = loaded
-    form = recheck(definition, service, answers, files)
+    form = recheck(definition, service, loaded.answers, loaded.files)
     if form.errors:
         return show_form(definition, service, form, 422, rechecked=True)
-    return render_template("check.html", rows=summary(definition, service, form.answers(), files),
+    return render_template("check.html", rows=summary(definition, service, form.answers(),
+                                                      loaded.files),
                            service=service, definition=definition, back=back,
                            title=label_of(definition.title, g.lang))

@@ -5,7 +5,8 @@
 - ``Cache-Control: no-store`` on everything the app itself answers (forms, check pages,
   receipts and their PDF, office pages, attachments, CSV exports): only the built site's
   public files and the app's own CSS may be kept by a browser or a proxy.
-- ``Strict-Transport-Security`` when ``HSTS_SECONDS`` is above 0 (behind HTTPS only).
+- ``Strict-Transport-Security`` when ``HSTS_SECONDS`` is above 0 (behind HTTPS only), for the
+  host's subdomains too (ASVS 5.0 3.4.1 asks for a year: 31536000).
 - With ``PUBLIC_URL`` set, a request for any other host is refused with 400 (Flask's
   ``TRUSTED_HOSTS``), so no Host header can put its name into a page or an e-mail.
 - No ``Server`` banner: the app sends none (``carta serve`` and gunicorn add their own; see
@@ -22,7 +23,7 @@ from form_backend.config import ConfigError
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 # endpoints whose answers are public files, the same for everybody
 _PUBLIC_FILES = {"site.page", "static"}
 
@@ -50,6 +51,6 @@ def install(app: Flask) -> None:
                 response.mimetype == "text/html" and "Cache-Control" not in response.headers):
             response.headers["Cache-Control"] = "no-store"
         if hsts > 0:
-            response.headers["Strict-Transport-Security"] = f"max-age={hsts}"
+            response.headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
         response.headers.pop("Server", None)
         return response

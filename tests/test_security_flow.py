@@ -215,6 +215,21 @@ def test_the_draft_cookie_is_httponly_strict_and_scoped_to_its_check_page(app):
     assert len(header.split(";")[0].split("=", 1)[1]) >= 40  # a random secret, not the id
 
 
+def test_behind_https_the_draft_cookie_is_secure_and_prefixed(tmp_path):
+    app = make_app(tmp_path, SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    page = client.get("/reclamo", base_url="https://servizi.example.it").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    r = client.post("/reclamo", data={**reclamo(), "csrf_token": csrf},
+                    base_url="https://servizi.example.it",
+                    headers={"Referer": "https://servizi.example.it/reclamo"})
+    app.extensions["carta_engine"].dispose()
+    assert r.status_code == 303
+    header = next(v for v in r.headers.getlist("Set-Cookie")
+                  if v.startswith("__Secure-carta_draft="))
+    assert "Secure" in [a.strip() for a in header.split(";")]
+
+
 def test_an_expired_draft_says_to_start_again_and_is_gone(app):
     """Opened or sent a day later: a 410 page that says to start again, links to the form,
     shows none of the answers; the draft and its attachments are deleted."""
@@ -552,8 +567,9 @@ def test_csp_allows_no_inline_style_or_script_and_hsts_is_a_setting(tmp_path):
                    .split(";"))
         assert "unsafe-inline" not in r.headers["Content-Security-Policy"], csp
         assert csp["style-src"] == "'self'" and csp["default-src"] == "'self'"
+        assert csp["base-uri"] == "'none'" and csp["object-src"] == "'none'"
         assert "Strict-Transport-Security" not in r.headers
-    assert hsts.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert hsts.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     for app in (plain, strict):
         app.extensions["carta_engine"].dispose()
 
