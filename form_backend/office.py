@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import io
 import logging
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -72,7 +73,7 @@ def login_required(view, stages: tuple[str, ...] = ("full",)):
         operator = auth.current_operator()
         if operator is None or operator.stage not in stages:
             if request.method == "GET":
-                return redirect(f"/ufficio/login?next={request.path}", 302)
+                return redirect(f"/ufficio/login?next={quote(request.path)}", 302)
             abort(403)
         g.office, g.operator = operator, operator.name
         return view(*args, **kwargs)
@@ -107,7 +108,7 @@ def login():
             log.info("office login", extra={"operator": user.name, "outcome": stage})
             session.clear()  # a new CSRF token, nothing of the old signed-cookie sessions
             return _signed_in(_target() if stage == "full"
-                              else f"{SECOND_STEP[stage]}?next={_target()}", token)
+                              else f"{SECOND_STEP[stage]}?next={quote(_target())}", token)
         with _writer().begin() as s:
             record(s, "login-locked" if outcome == "locked" else "login-failed",
                    user=user.name if user else None, detail=outcome)
@@ -161,7 +162,7 @@ def code():
 def enrol():
     """Enrol an authenticator app: required before health data, open to every operator."""
     if g.office.stage == "code":
-        return redirect(f"/ufficio/codice?next={_target()}", 303)
+        return redirect(f"/ufficio/codice?next={quote(_target())}", 303)
     if g.office.totp:
         return render_template("office/enrol.html", enrolled=True, title=t("office_enrol_title"))
     with _writer().begin() as s:
