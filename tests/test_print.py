@@ -394,3 +394,54 @@ def test_cache_key_follows_templates_and_charter(tmp_path, monkeypatch):
         {"code": "B", "slug": "anziani", "name": "Anziani", "colour": "#1D6A96"}]}}))
     assert printing.cache_key(changed) != printing.cache_key(charter)
     printing._code_and_tools.cache_clear()
+
+
+OFFICE_INTERNAL = {
+    "id": "the anchor that cross-references point to",
+    "kind": "groups offices for the schede that send citizens to 'the social services office'",
+    "comune": "an id; the address names the place",
+    "accepts_complaints": "the complaint procedure lists the offices that take complaints",
+    "hours.note": "none of the shipped offices has one; printed beside the slot",
+}
+
+
+def _facts(charter, obj, lang, internal, path=()):
+    """(path, printed words) of every leaf of a model object, generically."""
+    from pydantic import BaseModel
+
+    from carta import present
+    from carta.hours import Weekday
+    from carta.text import Text
+
+    name = ".".join(p for p in path if not isinstance(p, int))
+    if name in internal or obj is None or isinstance(obj, bool):
+        return []
+    if isinstance(obj, Text):
+        return [(path, _md_plain(obj.resolve(lang)[0]))]
+    if isinstance(obj, BaseModel):
+        return [f for field in type(obj).model_fields
+                for f in _facts(charter, getattr(obj, field), lang, internal, (*path, field))]
+    if isinstance(obj, list):
+        return [f for i, item in enumerate(obj) for f in _facts(charter, item, lang, internal,
+                                                                  (*path, i))]
+    if isinstance(obj, Weekday):
+        return [(path, charter.t(lang, f"day_{obj.value}"))]
+    if isinstance(obj, dt.date):
+        return [(path, present.date(obj, lang))]
+    if isinstance(obj, dt.time):
+        return [(path, present.time(obj, lang))]
+    return [(path, str(obj))]
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_every_office_and_provider_fact_reaches_the_general_part(shipped, lang):
+    from carta.print.sheets import general_document
+
+    printed = _plain(general_document(shipped, lang))
+    missing = [f"{holder}: {'.'.join(map(str, path))}: {words[:60]!r}"
+               for holder, items in [(o.id, _facts(shipped, o, lang, OFFICE_INTERNAL))
+                                     for o in shipped.offices]
+               + [(p.id, _facts(shipped, p, lang, {"id": "the anchor"}))
+                  for p in shipped.providers]
+               for path, words in items if re.sub(r"\s+", " ", words) not in printed]
+    assert not missing, "\n".join(missing)
