@@ -30,7 +30,7 @@ from carta.errors import CharterError
 from carta.load import charter_files, load_charter
 from carta.model import Charter
 from carta.render_site import page_renderers
-from carta.site_build import PACKAGE_DIR, build, prepare, write_files
+from carta.site_build import build, write_files
 
 log = logging.getLogger("carta.preview")
 SERVICES = "servizi/"
@@ -42,15 +42,6 @@ def cache_dir(root: Path) -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return base / "carta" / "preview" / key
-
-
-def _code_version() -> str:
-    """The site code's version: a change to carta or its theme invalidates the cached site."""
-    digest = hashlib.sha256()
-    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "theme").rglob("*")]):
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 class LanguageSite:
@@ -143,23 +134,17 @@ class Preview:
         return charter
 
     def start(self) -> None:
-        """Build the whole site into the cache, unless the cached one is already current."""
+        """Build the whole site into the cache; after the first time, only what changed since
+        the last preview is rendered again (the build is incremental)."""
         charter = self._load()
         if charter is None:
             return
-        stamp = self.cache / "stamp"
-        version = charter.content_hash + _code_version()
-        if not (stamp.exists() and stamp.read_text() == version and self.site.is_dir()):
-            log.info("building the whole site once into %s …", self.site)
-            stamp.unlink(missing_ok=True)
-            try:
-                build(self.root, self.site, build_dir=self.cache, pdfs=False)
-            except (Exception, SystemExit) as exc:
-                self.error = f"{type(exc).__name__}: {exc}"
-                return
-            stamp.write_text(version)
-        else:
-            prepare(self.root, self.cache, self.site)
+        log.info("building the site into %s …", self.site)
+        try:
+            build(self.root, self.site, build_dir=self.cache, pdfs=False)
+        except (Exception, SystemExit) as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            return
         self._adopt(charter)
         self.sites[self.languages[0]] = LanguageSite(self.config_file, self.languages[0])
 

@@ -161,6 +161,7 @@ def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = 
     config = mkdocs_config(charter, docs_dir.resolve(), site_dir.resolve(), site_url)
     config["extra"]["carta_root"] = str(charter.root)
     config["extra"]["carta_generated"] = True  # this module writes the docs, not the hook
+    config["extra"]["carta_template_cache"] = str((build_dir / "templates").resolve())
     if pdf_dir:
         config["extra"]["carta_pdf_dir"] = str(pdf_dir.resolve())
     config_file = build_dir / "mkdocs.yml"

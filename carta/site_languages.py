@@ -82,8 +82,7 @@ def _build_language(config_file: str, lang: str, work_dir: str
     nav_pages = {f"{lang}/{p}" for p in _nav_paths(config.nav)}
     skip: set[str] = set()
     if state.get("key") == key and out.is_dir():
-        skip = {rel for rel, digest in pages.items()
-                if state["pages"].get(rel) == digest and rel not in nav_pages}
+        skip = {rel for rel, digest in pages.items() if state["pages"].get(rel) == digest}
     elif work.exists():
         shutil.rmtree(work)
     try:
@@ -112,7 +111,7 @@ def _run(config, lang: str, skip: set[str], nav: set[str], state: dict) -> dict:
     i18n = config.plugins["i18n"]
     i18n.current_language = lang
     i18n.building = True  # static-i18n: do not go on to build the other languages here
-    with _skipping(skip):
+    with _skipping(skip, state.get("titles", {})):
         mkdocs_build(config)
     search = next(plugin for name, plugin in config.plugins.items()
                   if name in ("search", "material/search"))
@@ -131,13 +130,15 @@ def _run(config, lang: str, skip: set[str], nav: set[str], state: dict) -> dict:
         "search": {location(f): fresh.get(location(f), []) if f.abs_src_path not in skip
                    else old.get(location(f), []) for f in files},
         "titles": {location(f): f.page.title for f in files if f.abs_src_path in nav},
+        # (a skipped page in the navigation has the title it had, set by _skipping)
     }
 
 
 @contextlib.contextmanager
-def _skipping(skip: set[str]):
-    """Within this process, MkDocs neither reads nor renders the pages in ``skip`` and does
-    not empty the output folder (the pages left there are the skipped pages' output)."""
+def _skipping(skip: set[str], titles: dict[str, str]):
+    """Within this process, MkDocs neither reads nor renders the pages in ``skip`` (a page in
+    the navigation gets its title from ``titles``, by URL) and does not empty the output
+    folder (the pages left there are the skipped pages' output)."""
     from mkdocs import utils
     from mkdocs.commands import build
 
@@ -146,6 +147,8 @@ def _skipping(skip: set[str]):
     def populate_unless_skipped(page, *args, **kwargs):
         if page.file.abs_src_path not in skip:
             populate(page, *args, **kwargs)
+        elif page.file.url.removeprefix("./") in titles:
+            page.title = titles[page.file.url.removeprefix("./")]
 
     def render_unless_skipped(page, *args, **kwargs):
         if page.file.abs_src_path not in skip:

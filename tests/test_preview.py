@@ -61,9 +61,9 @@ class Running:
 
 
 @contextlib.contextmanager
-def preview(tmp_path: Path):
+def preview(tmp_path: Path, copy: bool = True):
     root = tmp_path / "charter"
-    for folder in ("content", "services"):
+    for folder in ("content", "services") if copy else ():
         shutil.copytree(REPO / folder, root / folder)
     port = free_port()
     log = tmp_path / "preview.log"
@@ -161,3 +161,13 @@ def test_preview_reloads_in_chromium(tmp_path):
             assert "24 ore su 24 CONTROLLO" in page.inner_text("body")
         finally:
             browser.close()
+
+
+def test_restarted_preview_shows_what_was_saved_while_it_was_stopped(tmp_path):
+    with preview(tmp_path) as p:
+        assert OLD in p.get("servizi/telesoccorso/")
+        p.edit(OLD, "24 ore su 24 MENTRE ERA SPENTO, che in caso di")
+        p.process.terminate()
+        p.process.wait(timeout=30)
+    with preview(tmp_path, copy=False) as p:
+        assert "24 ore su 24 MENTRE ERA SPENTO" in p.get("servizi/telesoccorso/")
