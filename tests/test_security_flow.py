@@ -147,6 +147,9 @@ def test_the_send_step_applies_the_charter_as_it_is_now(app, tmp_path, edit, mes
     changed.extensions["carta_engine"].dispose()
     for r in (page, sent):
         assert 400 <= r.status_code < 500 and message in r.text, (r.status_code, _errors(r.text))
+        if r.status_code == 422:  # the form again, its answers in place, sent to the fill-in
+            assert 'action="/domanda/prima-infanzia?lang=it"' in r.text
+            assert 'value="Rossi"' in r.text and "allega di nuovo i documenti" in r.text
     assert stored(app) == 0
 
 
@@ -429,6 +432,9 @@ HOSTILE = [
      {200}),
     ("broken-session-cookie", _get("/reclamo", cookies={"session": "\x00garbage"}), {200}),
     ("send-unknown-draft", _form("/reclamo/controlla/" + "a" * 32, {}), {404}),
+    ("trace", lambda s, base, csrf: s.request("TRACE", base + "/reclamo"), {405}),
+    ("put-on-a-form", lambda s, base, csrf: s.put(base + "/domanda/telesoccorso",
+                                                  data={"csrf_token": csrf}), {405}),
     ("odd-draft-cookie", _get("/reclamo/controlla/" + "a" * 32,
                               cookies={COOKIE: "\u00ff\x7f", "session": "%ed%a0%80"}), {404}),
     ("send-nul-draft", _form("/domanda/telesoccorso/controlla/%00", {}), {404}),
