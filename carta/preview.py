@@ -114,7 +114,6 @@ class Preview:
         self.charter: Charter | None = None
         self.snapshot = self._snapshot()
         self.lock = threading.Lock()
-        self.rebuilds = 0
         self._parsed: dict[tuple[str, bytes], tuple] = {}
         self._background: threading.Thread | None = None
 
@@ -176,9 +175,8 @@ class Preview:
             self.start()
             return
         with self.lock:
-            self.rebuilds += 1
             renderers = page_renderers(charter)
-            touched = self._touched(charter, changed, renderers)
+            touched = self._touched(changed, renderers)
             for path in touched:  # the shared assets (the export …) come with the rest
                 lang = path.split("/")[0]
                 self.pending.setdefault(lang if lang in self.languages else "", set()).add(path)
@@ -197,7 +195,7 @@ class Preview:
             self._background = threading.Thread(target=self._render_rest, daemon=True)
             self._background.start()
 
-    def _touched(self, charter: Charter, changed: set[str], renderers) -> set[str]:
+    def _touched(self, changed: set[str], renderers) -> set[str]:
         """Docs paths a change can touch: a scheda's own pages and every general page (which
         may list it) when only schede changed; everything otherwise."""
         if not all(p.startswith("services/") for p in changed):
@@ -317,8 +315,8 @@ def _problems(text: str) -> bytes:
     return ('<div id="carta-preview-problems" role="alert" style="background:#fde8e8;'
             'color:#7a0b0b;border:3px solid #b00020;padding:1em;margin:0;font:14px/1.4 '
             'monospace;white-space:pre-wrap;position:relative;z-index:1000" dir="ltr">'
-            '<strong>carta: the charter does not validate; this is the last good version of '
-            'the page.</strong>\n' + html.escape(text) + "</div>").encode("utf-8")
+            '<strong>carta: below is the last good version of this page; fix these problems '
+            'and save again:</strong>\n' + html.escape(text) + "</div>").encode("utf-8")
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000,

@@ -110,6 +110,8 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
             "custom_dir": str(THEME_DIR / "overrides"),
             "language": default,
             "font": False,
+            # no navigation.prune: the schede are listed on their area pages, not in the
+            # navigation, so every page carries the same ~16 links whatever the charter's size
             "features": ["navigation.sections", "navigation.top", "search.highlight",
                          "toc.follow", "content.code.copy"],
             "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
