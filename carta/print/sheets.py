@@ -226,6 +226,10 @@ def general_document(charter: Charter, lang: str, pages: Pages = None) -> str:
                   present.closures(o.closures, lang)) for o in charter.offices],
         deadlines=present.complaint_deadlines(charter, lang),
         complaint_offices=charter.offices_for(charter.complaints.offices),
+        comuni=charter.district.members(),
+        capofila=next((x.name for x in charter.district.comuni
+                       if x.id == charter.district.capofila), charter.district.capofila),
+        district_contact=present.contact_lines(charter, charter.district.ufficio_di_piano, lang),
         bands=[(b, present.band_range(charter, b, lang)) for b in charter.bands.bands]
         if charter.bands else [],
         tariffs=[present.tariff_view(charter, t, lang) for t in charter.tariffs.tariffs],
