@@ -217,3 +217,13 @@ def test_an_unknown_crossref_target_is_reported_with_its_place(tmp_path):
 def test_fee_table_heads_name_the_band_in_each_language(charter, lang, head):
     table = charter.service_by_slug["telesoccorso"].sites[0].fee_tables[0]
     assert present.fee_table(charter, table, lang).heads[0] == head
+
+
+def test_site_markdown_links_relative_to_the_page(charter):
+    from carta.present.links import relative
+
+    text = charter.service_by_slug["telesoccorso"].what.it
+    assert present.site_markdown(charter, text, "it", "servizi/telesoccorso.md") == (
+        "Collegamento, [vedi Allegato 1](../tariffe.md#fasce) e [scheda B](../uffici.md).")
+    assert relative("uffici.md", "tariffe.md#fasce") == "tariffe.md#fasce"
+    assert relative("servizi/a.md", "servizi/b.md#sedi") == "b.md#sedi"

@@ -18,7 +18,7 @@ from carta.present.contacts import ContactLine, contact_lines
 from carta.present.costs import CostView, FeeTableView, cost, fee_table, tariff_view
 from carta.present.formats import date, direction, money, number, time, time_range
 from carta.present.hours import DayHours, closures, weekly_hours
-from carta.present.links import CrossRef, crossref, crossrefs, rewrite, unlinked
+from carta.present.links import CrossRef, crossref, crossrefs, rewrite, site_markdown, unlinked
 from carta.present.rules import (
     band_range,
     complaint_deadlines,
@@ -31,6 +31,6 @@ __all__ = [
     "ContactLine", "CostView", "CrossRef", "DayHours", "FeeTableView", "Shown", "age_allows",
     "age_range", "any_fallback", "band_range", "closures", "complaint_deadlines", "contact_lines",
     "cost", "crossref", "crossrefs", "date", "direction", "fee_table", "money", "number",
-    "parameter_groups", "parameter_points", "rewrite", "shown", "tariff_view", "time",
-    "time_range", "unlinked", "weekly_hours",
+    "parameter_groups", "parameter_points", "rewrite", "shown", "site_markdown", "tariff_view",
+    "time", "time_range", "unlinked", "weekly_hours",
 ]

@@ -89,3 +89,20 @@ def rewrite(charter: Charter, text: str, lang: str, link: Callable[[CrossRef], s
 def unlinked(text: str) -> str:
     """``text`` with references reduced to their words (plain-text outputs: e-mails, JSON-LD)."""
     return SEE.sub(lambda m: m.group(1), text)
+
+
+def relative(page: str, site_path: str) -> str:
+    """``site_path`` (docs-relative, ``tariffe.md#fasce``) as seen from the page ``page``
+    (``servizi/telesoccorso.md``): ``../tariffe.md#fasce``."""
+    import posixpath
+
+    path, _, fragment = site_path.partition("#")
+    rel = posixpath.relpath(path, posixpath.dirname(page) or ".")
+    return f"{rel}#{fragment}" if fragment else rel
+
+
+def site_markdown(charter: Charter, text: str, lang: str, page: str) -> str:
+    """Markdown ``text`` of the page ``page`` with every reference a relative Markdown link
+    (MkDocs then checks it like any other link): what the site renderers call on each text."""
+    return rewrite(charter, text, lang,
+                   lambda r: f"[{r.label}]({relative(page, r.site_path)})")
