@@ -643,7 +643,15 @@ def test_operators_from_before_keep_health_access_and_enrol_at_their_next_login(
 def test_login_enrolment_and_logout_in_chromium(sqlite_backend, tmp_path):  # noqa: F811
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed (scripts/install-system-deps)")
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
+
+    found = []
+
+    def axe_check(page):
+        result = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+            "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        found.extend(f"{page.url}: {v['id']}" for v in result.response["violations"])
 
     app = sqlite_backend()
     add_user(app.extensions["carta_sessions"], HEALTH_NAME, HEALTH_PASSWORD, health_access=True)
@@ -665,6 +673,7 @@ def test_login_enrolment_and_logout_in_chromium(sqlite_backend, tmp_path):  # no
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
         secret = page.locator("code.secret").inner_text().replace(" ", "")
         page.screenshot(path=str(shots / "office-enrol.png"), full_page=True)
+        axe_check(page)
         page.fill("#code", pyotp.TOTP(secret).now())
         page.click("text=Conferma")
         assert page.url == base + "/ufficio/1"
@@ -675,9 +684,13 @@ def test_login_enrolment_and_logout_in_chromium(sqlite_backend, tmp_path):  # no
         page.click("text=Sessioni aperte")
         assert page.locator("table tbody tr").count() == 1
         page.screenshot(path=str(shots / "office-sessions.png"), full_page=True)
+        axe_check(page)
+        page.goto(base + "/ufficio/password")
+        axe_check(page)
         page.click("button >> text=Esci")
         assert page.url.endswith("/ufficio/login")
         page.goto(base + "/ufficio/1")
         assert "/ufficio/login" in page.url and key not in page.content()
         page.screenshot(path=str(shots / "office-after-logout.png"), full_page=True)
         browser.close()
+    assert not found, found
