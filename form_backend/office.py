@@ -144,8 +144,9 @@ def _code_step(operator, code: str, secret: str | None = None) -> str | None:
 @second_step
 def code():
     """The second factor of an enrolled operator."""
-    if g.office.stage != "code":
-        return redirect(_target(), 303)
+    if g.office.stage != "code":  # enrolling, or done: where that stage goes
+        return redirect(f"{SECOND_STEP[g.office.stage]}?next={quote(_target())}"
+                        if g.office.stage in SECOND_STEP else _target(), 303)
     error = None
     if request.method == "POST":
         token = _code_step(g.office, request.form.get("code", "")[:20])

@@ -24,7 +24,7 @@ from form_backend.db import User
 from form_backend.operators import PasswordRefused, add_user, set_active, set_password
 from tests.factory import write_charter
 from tests.servers import http_server
-from tests.test_backend import PDF, domanda, sqlite_backend, submit, token  # noqa: F401
+from tests.test_backend import PDF, backend, domanda, sqlite_backend, submit, token  # noqa: F401
 
 NAME, PASSWORD = "operatrice", "una-password-lunga"
 HEALTH_NAME, HEALTH_PASSWORD = "sanitaria", "cavallo batteria graffetta"
@@ -389,35 +389,34 @@ def enrol(base: str, s: requests.Session, r: requests.Response) -> tuple[pyotp.T
     return totp, re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def test_health_access_needs_a_second_factor_enrolled_then_used_once_per_code(sqlite_backend):  # noqa: F811
-    app = sqlite_backend()
+def test_health_access_needs_a_second_factor_enrolled_then_used_once_per_code(backend):  # noqa: F811
+    base, app = backend  # SQLite and PostgreSQL
     add_user(app.extensions["carta_sessions"], HEALTH_NAME, HEALTH_PASSWORD, health_access=True)
-    with http_server(app) as base:
-        key = with_health_record(app, base)
-        s, r = login(base, HEALTH_NAME, HEALTH_PASSWORD)
-        assert not opens(s, base) and not opens(s, base, "/ufficio/1")  # not before the code
-        totp, t = enrol(base, s, r)
-        wrong = s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": "000000"})
-        assert wrong.status_code == 401 and not opens(s, base)
-        pending = copy(s)
-        code = totp.now()
-        ok = s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": code},
-                    allow_redirects=False)
-        assert ok.status_code == 303 and ok.headers["Location"] == "/ufficio/"
-        detail = s.get(base + "/ufficio/1").text
-        assert key in detail and "Verifica in due passaggi attiva" in detail
-        assert not opens(pending, base)  # the token seen before the code is not promoted
-        assert logout(s, base).status_code == 303
+    key = with_health_record(app, base)
+    s, r = login(base, HEALTH_NAME, HEALTH_PASSWORD)
+    assert not opens(s, base) and not opens(s, base, "/ufficio/1")  # not before the code
+    totp, t = enrol(base, s, r)
+    wrong = s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": "000000"})
+    assert wrong.status_code == 401 and not opens(s, base)
+    pending = copy(s)
+    code = totp.now()
+    ok = s.post(base + "/ufficio/due-fattori", data={"csrf_token": t, "code": code},
+                allow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["Location"] == "/ufficio/"
+    detail = s.get(base + "/ufficio/1").text
+    assert key in detail and "Verifica in due passaggi attiva" in detail
+    assert not opens(pending, base)  # the token seen before the code is not promoted
+    assert logout(s, base).status_code == 303
 
-        s, r = login(base, HEALTH_NAME, HEALTH_PASSWORD)
-        assert r.headers["Location"].startswith("/ufficio/codice")
-        t = token(s, base + r.headers["Location"])
-        replay = s.post(base + "/ufficio/codice", data={"csrf_token": t, "code": code})
-        assert replay.status_code == 401 and not opens(s, base)
-        following = totp.at(time.time() + 30)  # the next time step: not used yet
-        ok = s.post(base + "/ufficio/codice", data={"csrf_token": t, "code": following},
-                    allow_redirects=False)
-        assert ok.status_code == 303 and opens(s, base, "/ufficio/1")
+    s, r = login(base, HEALTH_NAME, HEALTH_PASSWORD)
+    assert r.headers["Location"].startswith("/ufficio/codice")
+    t = token(s, base + r.headers["Location"])
+    replay = s.post(base + "/ufficio/codice", data={"csrf_token": t, "code": code})
+    assert replay.status_code == 401 and not opens(s, base)
+    following = totp.at(time.time() + 30)  # the next time step: not used yet
+    ok = s.post(base + "/ufficio/codice", data={"csrf_token": t, "code": following},
+                allow_redirects=False)
+    assert ok.status_code == 303 and opens(s, base, "/ufficio/1")
     actions = [(r.user, r.action) for r in log_rows(app)]
     assert (HEALTH_NAME, "totp-enrolled") in actions and (HEALTH_NAME, "totp-failed") in actions
     with app.extensions["carta_sessions"]() as db:
