@@ -508,6 +508,13 @@ def test_with_a_public_url_other_hosts_are_refused_and_mails_link_to_it(tmp_path
     app.extensions["carta_engine"].dispose()
 
 
+def test_a_public_url_that_is_not_absolute_stops_the_start(tmp_path):
+    from form_backend.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"https://servizi\.example\.it"):
+        make_app(tmp_path, PUBLIC_URL="servizi.example.it")
+
+
 def test_without_a_public_url_only_loopback_hosts_make_links(app):
     with http_server(app) as base:
         s = requests.Session()
