@@ -251,6 +251,21 @@ def cmd_users_logout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_log(args: argparse.Namespace) -> int:
+    """The office's audit log, newest first: sign-ins, downloads, exports, account changes."""
+    from form_backend.operators import audit_log
+    from form_backend.store import ROME
+
+    rows = audit_log(make_app(args).extensions["carta_sessions"], args.name, args.limit)
+    print(f"{'when (Europe/Rome)':<19} {'operator':<20} {'action':<17} {'record':<7} "
+          f"{'address':<15} detail")
+    for r in rows:
+        at = r.at if r.at.tzinfo else r.at.replace(tzinfo=dt.UTC)
+        print(f"{at.astimezone(ROME):%Y-%m-%d %H:%M:%S} {r.user or '-':<20} {r.action:<17} "
+              f"{r.submission_id or '-'!s:<7} {r.address or '-':<15} {r.detail or ''}")
+    return 0
+
+
 def cmd_users_health_access(args: argparse.Namespace) -> int:
     """Grant or withdraw an operator's access to health data."""
     from form_backend.operators import set_health_access
@@ -369,6 +384,9 @@ def register(add, group) -> None:
     q = users("logout", cmd_users_logout, "end the open sessions of an operator (or --all)")
     q.add_argument("name", nargs="?")
     q.add_argument("--all", action="store_true", help="of every operator")
+    q = users("log", cmd_users_log, "the office's audit log, newest first")
+    q.add_argument("name", nargs="?", help="only this operator's entries")
+    q.add_argument("--limit", type=int, default=50, help="entries to show (default: 50)")
     q = users("health-access", cmd_users_health_access,
               "grant (on) or withdraw (off) an operator's access to health data")
     q.add_argument("name")

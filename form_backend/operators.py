@@ -9,7 +9,14 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from form_backend.auth import OfficeSession, OperatorAuth, end_sessions, hasher, record
+from form_backend.auth import (
+    OfficeLog,
+    OfficeSession,
+    OperatorAuth,
+    end_sessions,
+    hasher,
+    record,
+)
 from form_backend.db import User, utcnow
 from form_backend.passwords import password_problem
 
@@ -139,3 +146,13 @@ def list_users(sessions: sessionmaker[Session]) -> list[dict]:
              "totp": bool(a and a.totp_secret),
              "locked_until": a.locked_until if a else None,
              "last_login_at": a.last_login_at if a else None} for u, a in rows]
+
+
+def audit_log(sessions: sessionmaker[Session], name: str | None = None,
+              limit: int = 50) -> list[OfficeLog]:
+    """The office's audit log, newest first (of operator ``name`` only, when given)."""
+    q = select(OfficeLog).order_by(OfficeLog.id.desc()).limit(limit)
+    if name is not None:
+        q = q.where(OfficeLog.user == name)
+    with sessions() as s:
+        return list(s.execute(q).scalars())

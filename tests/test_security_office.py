@@ -563,6 +563,12 @@ def test_users_commands_add_list_disable_enable_passwd_and_totp_reset(cli, capsy
         assert run("users", "--root", r, "logout", "--all") == 0
         assert not opens(second, base, "/ufficio/due-fattori")
     assert run("users", "disable", "nessuno", "--root", r) == 1
+    capsys.readouterr()
+    assert run("users", "log", "carlo", "--root", r, "--limit", "3") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("when (Europe/Rome)") and len(lines) == 4
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d carlo ", x) for x in lines[1:])
+    assert "sessions-ended" in lines[1] and " cli " in lines[1]  # newest first
     actions = [(x.user, x.action, x.address) for x in log_rows(app)]
     for done in ("user-added", "totp-reset", "user-disabled", "user-enabled", "password-changed",
                  "health-access", "sessions-ended"):
