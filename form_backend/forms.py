@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +33,7 @@ from carta.model import Charter
 from carta.rules import DateRange, FieldType, Form, Parameter
 from carta.service import DocumentKind, Service
 from form_backend.mailaddr import valid_address
+from form_backend.uploads import display_name
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,20}$")
 _DATE_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -345,15 +345,9 @@ class CartaForm(FlaskForm):
         return out
 
 
-def display_name(filename: str) -> str:
-    """An upload's name as shown to the office: the last path part, without control, format
-    (bidi overrides, zero-width) or NUL characters, at most 255 characters."""
-    name = re.split(r"[/\\]", filename)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    return name.strip()[:255] or "file"
-
-
 def _cleaned(filename: str, content: bytes) -> tuple[str, str, bytes]:
+    """(name to show, content type, bytes) of an upload _check_uploads accepted (its name is
+    cleaned there already; cleaning is idempotent and cheap, so once more here)."""
     return display_name(filename), file_kind(content[:16]) or "", content
 
 
