@@ -265,8 +265,10 @@ def begin_attempt(user_id: int | None) -> bool:
         row.failed_count = (row.failed_count or 0) + 1
         after = int(_setting("OFFICE_LOCKOUT_AFTER"))
         if row.failed_count >= after:
-            minutes = _setting("OFFICE_LOCKOUT_MINUTES") * 2 ** (row.failed_count - after)
-            row.locked_until = now + dt.timedelta(minutes=min(minutes, 24 * 60))
+            minutes = _setting("OFFICE_LOCKOUT_MINUTES") * 2 ** min(row.failed_count - after, 16)
+            # at most 4 hours: whoever keeps failing on purpose locks a colleague out for
+            # no longer (an administrator ends it sooner: carta users enable)
+            row.locked_until = now + dt.timedelta(minutes=min(minutes, 4 * 60))
         return True
 
 

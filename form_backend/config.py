@@ -60,7 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "OFFICE_IDLE_MINUTES": 30.0,
     "OFFICE_MAX_HOURS": 12.0,
     # after this many wrong passwords or codes in a row an operator's account waits
-    # OFFICE_LOCKOUT_MINUTES, doubled at each further failure (at most a day)
+    # OFFICE_LOCKOUT_MINUTES, doubled at each further failure (at most 4 hours)
     "OFFICE_LOCKOUT_AFTER": 5,
     "OFFICE_LOCKOUT_MINUTES": 15.0,
     # reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
