@@ -318,6 +318,17 @@ def test_wrong_passwords_lock_the_account_for_every_process_with_back_off(tmp_pa
         app.extensions["carta_engine"].dispose()
 
 
+def test_a_lockout_lasts_at_most_four_hours_however_many_failures(office):
+    base, app = office
+    with app.extensions["carta_sessions"].begin() as s:
+        s.execute(update(OperatorAuth).values(failed_count=5000))
+    assert login(base, password="ancora sbagliata")[1].status_code == 401
+    with app.extensions["carta_sessions"]() as s:
+        until = s.execute(select(OperatorAuth.locked_until)).scalar().replace(tzinfo=dt.UTC)
+    assert dt.timedelta(hours=3, minutes=59) < until - dt.datetime.now(dt.UTC) <= \
+        dt.timedelta(hours=4)
+
+
 @pytest.mark.parametrize("password, why", [
     ("aaaaaaaaaaaa", "office_pw_repeated"),  # accepted before
     ("abcabcabcabc", "office_pw_repeated"),
