@@ -1,0 +1,18 @@
+"""Citizen journey after the receipt (placeholder: filled in by the citizen-journey work).
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
