@@ -23,3 +23,12 @@ def test_security_page_covers_every_finding_of_the_review():
     text = (REPO / "docs/security.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (\d+) [^|]+\| ", text, re.M)
     assert [int(r) for r in rows[:11]] == list(range(1, 12))
+
+
+def test_every_backend_setting_is_documented_in_readme():
+    from form_backend.config import DEFAULTS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    names = [k if k.startswith("CARTA_") else f"CARTA_{k}" for k in DEFAULTS]
+    missing = [n for n in names if f"`{n}`" not in readme]
+    assert not missing, f"settings missing from README's table: {missing}"
