@@ -109,7 +109,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from carta.site_build import build
 
     load_or_exit(args)  # report charter problems in the editors' format before MkDocs starts
-    root = Path(args.root)
+    root = Path(args.root).resolve()  # worker processes must not depend on the cwd
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:

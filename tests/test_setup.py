@@ -154,3 +154,14 @@ def test_serve_says_what_it_does_and_is_not_the_development_server(tmp_path):
     assert f"serving the site and the forms at http://127.0.0.1:{port}/" in text
     assert "development server" not in text
     assert "secret" not in text  # no request line with its query string
+
+
+@pytest.mark.system
+def test_build_from_inside_the_charter_folder_with_the_default_root(tmp_path):
+    """`carta build` as an editor types it, in the charter folder (a relative --root once
+    broke the parallel language workers)."""
+    root = write_charter(tmp_path / "charter")
+    result = carta("build", "--no-pdf", "--site-dir", str(tmp_path / "out"), cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert (tmp_path / "out" / "en" / "index.html").is_file()
