@@ -184,6 +184,21 @@ class DateRange(StrEnum):
     any = "any"
 
 
+class FieldRole(StrEnum):
+    """What an answer means to the office, whatever the field's id: the backend finds the
+    applicant's name, codice fiscale, e-mail … by role (lists, search, exports)."""
+
+    surname = "surname"
+    given_name = "given_name"
+    full_name = "full_name"  # one field for surname and name ("Cognome e nome")
+    email = "email"
+    phone = "phone"
+    tax_code = "tax_code"
+    comune = "comune"
+    birth_date = "birth_date"
+    address = "address"
+
+
 class Option(Model):
     """A choice of a ``choice`` field."""
 
@@ -205,6 +220,7 @@ class Field(Model):
     dates: DateRange = DateRange.any
     birth_date_of: Slug | None = None  # on a date: the codice fiscale field it must match
     sensitive: bool = False  # special-category data: encrypted at rest, kept out of e-mails
+    role: FieldRole | None = None  # what the answer is to the office (see FieldRole)
 
     @model_validator(mode="after")
     def _options(self) -> Field:
@@ -244,6 +260,21 @@ class Form(Model):
     def fields(self) -> list[Field]:
         """Every field of the form in order."""
         return [f for s in self.sections for f in s.fields]
+
+    def field_with_role(self, role: FieldRole) -> Field | None:
+        """The field that declares ``role``, if any (a role is declared at most once)."""
+        return next((f for f in self.fields() if f.role is role), None)
+
+    @model_validator(mode="after")
+    def _roles(self) -> Form:
+        seen: set = set()
+        for f in self.fields():
+            if f.role is not None:
+                if f.role in seen:
+                    raise ValueError(f"role {f.role.value!r} is declared by two fields; give "
+                                     "it to the applicant's field only")
+                seen.add(f.role)
+        return self
 
 
 class Forms(Model):
