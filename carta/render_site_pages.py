@@ -70,7 +70,7 @@ def _contact(p: Page, c) -> str:
 
 def area_page(charter: Charter, lang: str, area) -> str:
     """One area in its colour, with its schede."""
-    p = Page(charter, lang)
+    p = Page(charter, lang, path=f"aree/{area.slug}.md")
     out = [f'<div class="carta-area-head carta-area-{area.code}" markdown="1">\n',
            f"# {p.inline(area.name)}\n", "</div>\n"]
     if area.description:

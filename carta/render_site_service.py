@@ -21,7 +21,7 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     ``links`` holds site-relative targets the page points to: ``apply``, ``complain``,
     ``pdf`` (absent when there is no PDF), ``area``, ``offices``, ``tariffs``.
     """
-    p = Page(charter, lang)
+    p = Page(charter, lang, path=f"servizi/{service.slug}.md")
     area = charter.area_by_code[service.area]
     s = service
     out: list[str] = []

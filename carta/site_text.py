@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from carta.model import Charter
+from carta.present.links import site_markdown, unlinked
 from carta.text import AUTHORITATIVE, Text
 
 RTL = {"ar", "fa", "he", "ur"}
@@ -24,6 +25,9 @@ class Page:
     charter: Charter
     lang: str
     fallback: bool = field(default=False)
+    # where the page sits under its language folder: cross-references become links relative
+    # to it (carta.present.site_markdown), which MkDocs then checks like any other link
+    path: str = "index.md"
 
     def t(self, key: str, **values: object) -> str:
         """An interface string in the page's language."""
@@ -37,7 +41,7 @@ class Page:
         if value is None:
             return ""
         body, used = value.resolve(self.lang)
-        body = html.escape(body, quote=False)
+        body = site_markdown(self.charter, html.escape(body, quote=False), self.lang, self.path)
         if used != self.lang:
             self.fallback = True
             return (f'<div lang="{used}" dir="{direction(used)}" class="carta-fallback" '
@@ -49,18 +53,21 @@ class Page:
         if value is None:
             return ""
         if isinstance(value, str):
-            return cell(value)
+            return self._linked(cell(value))
         body, used = value.resolve(self.lang)
         if used != self.lang:
             self.fallback = True
-            return f'<span lang="{used}" dir="{direction(used)}">{cell(body)}</span>'
-        return cell(body)
+            return f'<span lang="{used}" dir="{direction(used)}">{self._linked(cell(body))}</span>'
+        return self._linked(cell(body))
+
+    def _linked(self, markdown: str) -> str:
+        return site_markdown(self.charter, markdown, self.lang, self.path)
 
     def plain(self, value: Text | None) -> str:
         """Unmarked text in the page language (for attributes, JSON-LD, titles)."""
         if value is None:
             return ""
-        return value.resolve(self.lang)[0]
+        return unlinked(value.resolve(self.lang)[0])
 
     def band_range(self, band) -> str:
         """An access band's ISEE range as words ("dal 51% al 100%")."""
