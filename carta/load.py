@@ -188,7 +188,7 @@ def load_charter(root: Path | str = ".") -> Charter:
         district=get("content/district.yaml"),
         areas=get("content/areas.yaml").areas,
         offices=get("content/offices.yaml").offices,
-        services=sorted(services, key=lambda s: _service_order(s, get("content/areas.yaml"))),
+        services=_with_codes(services, get("content/areas.yaml")),
         tariffs=get("content/tariffs.yaml") or Tariffs(tariffs=[]),
         bands=get("content/bands.yaml"),
         access_parameters=get("content/access_parameters.yaml"),
@@ -248,6 +248,26 @@ def _load_strings(root: Path, problems: list[Problem],
         found[file.stem] = (source, table)
     problems += check_overrides(found, languages)
     return {lang: table for lang, (_, table) in found.items()}
+
+
+def _with_codes(services: list[Service], areas: Areas) -> list[Service]:
+    """The schede in binder order, each with its area's code letter (an editor may write the
+    slug) and a code: stated, or derived as the area letter and the next free number."""
+    by_slug = {a.slug: a.code for a in areas.areas}
+    services = [s.model_copy(update={"area": by_slug[s.area]}) if s.area in by_slug else s
+                for s in services]
+    taken = {s.code for s in services if s.code}
+    position: dict[str, int] = {}
+    done = []
+    for s in services:  # file (slug) order
+        n = position[s.area] = position.get(s.area, 0) + 1
+        if s.code is None:
+            while f"{s.area}{n}" in taken:
+                n += 1
+            taken.add(f"{s.area}{n}")
+            s = s.model_copy(update={"code": f"{s.area}{n}"})
+        done.append(s)
+    return sorted(done, key=lambda s: _service_order(s, areas))
 
 
 def _service_order(service: Service, areas: Areas) -> tuple:

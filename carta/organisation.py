@@ -8,7 +8,7 @@ import re
 from pydantic import field_validator, model_validator
 
 from carta.base import Colour, Email, Model, Phone, Slug
-from carta.hours import Closure, Opening, overlaps
+from carta.hours import Appointment, Closure, Opening, Season, Stop, overlaps, rotation_clashes
 from carta.text import Text
 
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -115,9 +115,9 @@ class District(Model):
     province: str | None = None
     edition: dt.date
     languages: list[str]
-    capofila: Slug
+    capofila: Slug | None = None  # the lead comune, when the charter names one
     capofila_tax_code: str | None = None
-    ufficio_di_piano: Contact
+    ufficio_di_piano: Contact | None = None
     partners: list[Text] = []
     legal_basis: list[Text] = []
     certification: Certification | None = None
@@ -147,13 +147,23 @@ class District(Model):
         return [c for c in self.comuni if c.member_on(day or self.edition)]
 
 
-class Area(Model):
-    """An area of intervention: code letter, name and the colour of its printed sheets."""
+# Colours for areas that state none: dark enough for white text (contrast above 4.5:1, WCAG AA)
+# and far enough apart to tell the binder's sections by their band.
+AREA_PALETTE = ("#1D6A96", "#A3245E", "#2E6B30", "#5B3E96", "#A14A00", "#0F6466", "#8A2432",
+                "#44546A", "#6B4E16", "#7A2E7A", "#24577A", "#4A6218")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-    code: str
+
+class Area(Model):
+    """An area of intervention: code letter, name and the colour of its printed sheets.
+
+    ``code`` and ``colour`` may be left out: carta then gives the areas, in file order, the
+    next free letters and colours from :data:`AREA_PALETTE`."""
+
+    code: str | None = None
     slug: Slug
     name: Text
-    colour: Colour
+    colour: Colour | None = None
     description: Text | None = None
 
 
@@ -162,23 +172,46 @@ class Areas(Model):
 
     areas: list[Area]
 
+    @model_validator(mode="after")
+    def _derive(self) -> Areas:
+        letters = [c for c in _LETTERS if c not in {a.code for a in self.areas}]
+        colours = [c for c in AREA_PALETTE if c.upper() not in
+                   {(a.colour or "").upper() for a in self.areas}] or list(AREA_PALETTE)
+        derived = []
+        for i, area in enumerate(self.areas):
+            update = {}
+            if area.code is None:
+                if not letters:
+                    raise ValueError(f"areas[{i}]: no letter left: give this area a code")
+                update["code"] = letters.pop(0)
+            if area.colour is None:
+                update["colour"] = colours.pop(0)
+                colours.append(update["colour"])  # more areas than colours: start again
+            derived.append(area.model_copy(update=update) if update else area)
+        object.__setattr__(self, "areas", derived)
+        return self
+
 
 class Staff(Model):
-    """A person working in an office, with qualification and role."""
+    """Someone working in an office: a role, and a person's name only where the charter gives
+    one (a role alone is enough: "un'assistente sociale")."""
 
-    name: str
+    name: str | None = None
     qualification: Text | None = None
     role: Text
+    tasks: list[Text] = []
     email: list[Email] = []
 
 
 class Office(Model):
-    """An office citizens can go to or call, with structured opening hours."""
+    """An office citizens can go to or call, and when: weekly hours, an itinerant rotation
+    between comuni, by appointment, always open (24/7 lines), seasonal periods and closures."""
 
     id: Slug
     kind: Slug
     name: Text
     comune: Slug | None = None
+    comuni: list[Slug] = []  # the comuni it serves besides its own (a district-wide desk)
     address: Text | None = None
     phones: list[Phone] = []
     fax: list[Phone] = []
@@ -189,6 +222,10 @@ class Office(Model):
     staff: list[Staff] = []
     hours: list[Opening] = []
     hours_text: Text | None = None
+    always_open: bool = False  # answers 24 hours a day, every day
+    rotation: list[Stop] = []  # an itinerant desk: where it is on which day
+    by_appointment: Appointment | None = None
+    seasons: list[Season] = []
     closures: list[Closure] = []
     accepts_complaints: bool = False
 
@@ -199,7 +236,30 @@ class Office(Model):
             day, a, b = clash[0]
             raise ValueError(f"hours overlap on {day.value}: {a.opens:%H:%M}–{a.closes:%H:%M} "
                              f"and {b.opens:%H:%M}–{b.closes:%H:%M}")
+        moved = rotation_clashes(self.rotation)
+        if moved:
+            day, a, b = moved[0]
+            raise ValueError(f"rotation: on {day.value} the desk is in {a.comune} "
+                             f"{a.opens:%H:%M}–{a.closes:%H:%M} and in {b.comune} "
+                             f"{b.opens:%H:%M}–{b.closes:%H:%M}: it cannot be in both")
+        if self.always_open and (self.hours or self.rotation or self.seasons):
+            raise ValueError("always_open: true is open at every hour: remove hours, rotation "
+                             "and seasons (or always_open)")
         return self
+
+    @property
+    def served_comuni(self) -> list[str]:
+        """Ids of the comuni the office serves: its own, those listed, those its rotation
+        visits, each once, in that order."""
+        ids = [*([self.comune] if self.comune else []), *self.comuni,
+               *(s.comune for s in self.rotation)]
+        return list(dict.fromkeys(ids))
+
+    @property
+    def has_schedule(self) -> bool:
+        """Whether the charter says when the office can be reached."""
+        return bool(self.hours or self.hours_text or self.always_open or self.rotation
+                    or self.by_appointment or self.seasons)
 
 
 class Offices(Model):
@@ -209,7 +269,9 @@ class Offices(Model):
 
 
 class Provider(Model):
-    """An ente gestore (Allegato 3): an accredited body that runs services."""
+    """An ente gestore (Allegato 3): an accredited body that runs services, with its tax ids
+    where the charter gives them (checked: a codice fiscale or partita IVA that fails its
+    check digit is a typo)."""
 
     id: Slug
     name: str
@@ -217,7 +279,49 @@ class Provider(Model):
     representative: str | None = None
     registered_office: Text | None = None
     operating_office: Text | None = None
-    contact: Contact
+    tax_code: str | None = None  # codice fiscale (11 digits for a company, 16 characters)
+    vat_number: str | None = None  # partita IVA (11 digits)
+    rea: str | None = None  # Repertorio Economico Amministrativo, like "NA-123456"
+    contact: Contact = Contact()
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from stdnum.exceptions import ValidationError as Invalid
+        from stdnum.it import codicefiscale
+
+        try:
+            return codicefiscale.validate(value)
+        except Invalid:
+            raise ValueError(f"{value!r} is not a valid codice fiscale: 11 digits for a "
+                             "company, 16 characters for a person (like RSSMRA80A01F839W); "
+                             "check for a mistyped character") from None
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from stdnum.exceptions import ValidationError as Invalid
+        from stdnum.it import iva
+
+        try:
+            return iva.validate(value.removeprefix("IT").removeprefix("it"))
+        except Invalid:
+            raise ValueError(f"{value!r} is not a valid partita IVA: 11 digits, the last one "
+                             "a check digit; check for a mistyped digit") from None
+
+    @field_validator("rea")
+    @classmethod
+    def _rea(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^[A-Z]{2}[- ]?\d{1,7}$", value.strip().upper()):
+            raise ValueError(f"{value!r} is not a REA number: the province and the number, "
+                             "like NA-123456")
+        return value.strip().upper()
 
 
 class Providers(Model):

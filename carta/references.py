@@ -45,7 +45,7 @@ def check_references(charter: Charter, sources: dict[str, Source],
     comuni = {c.id for c in charter.district.comuni}
     _unique(out, district_src, [(("comuni", i, "id"), c.id)
                                 for i, c in enumerate(charter.district.comuni)], "comune id")
-    if charter.district.capofila not in comuni:
+    if charter.district.capofila is not None and charter.district.capofila not in comuni:
         out.append(district_src.problem(("capofila",), _unknown(
             "comune", charter.district.capofila, comuni)))
 
@@ -60,6 +60,14 @@ def check_references(charter: Charter, sources: dict[str, Source],
         if office.comune is not None and office.comune not in comuni:
             out.append(offices_src.problem(("offices", i, "comune"),
                                            _unknown("comune", office.comune, comuni)))
+        for j, ref in enumerate(office.comuni):
+            if ref not in comuni:
+                out.append(offices_src.problem(("offices", i, "comuni", j),
+                                               _unknown("comune", ref, comuni)))
+        for j, stop in enumerate(office.rotation):
+            if stop.comune not in comuni:
+                out.append(offices_src.problem(("offices", i, "rotation", j, "comune"),
+                                               _unknown("comune", stop.comune, comuni)))
     office_refs = {o.id for o in charter.offices} | {o.kind for o in charter.offices}
 
     tariffs_src = sources.get("content/tariffs.yaml")

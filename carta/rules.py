@@ -122,17 +122,26 @@ class AccessParameters(Model):
     notes: list[Text] = []
 
 
-class Complaints(Model):
-    """File ``content/complaints.yaml``: the procedure and its numbers."""
+# The numbered promises of the procedure, in the order a citizen meets them.
+DEADLINE_FIELDS = ("filing_window_days", "call_in_days", "meeting_within_working_days",
+                   "urgent_action_days", "suspension_max_working_days", "user_protection_days")
 
-    filing_window_days: int
-    call_in_days: int
-    meeting_within_working_days: int
-    urgent_action_days: int
-    suspension_max_working_days: int
-    compensation_min: Amount
-    compensation_max: Amount
-    user_protection_days: int
+
+class Complaints(Model):
+    """File ``content/complaints.yaml``: the procedure and the numbers the charter states.
+
+    Every number is optional: a charter that states no filing window, no deadline or no
+    compensation leaves the key out, and carta then promises nothing there (the backend
+    enforces no window, a receipt lists no date, print and site say nothing)."""
+
+    filing_window_days: int | None = None
+    call_in_days: int | None = None
+    meeting_within_working_days: int | None = None
+    urgent_action_days: int | None = None
+    suspension_max_working_days: int | None = None
+    compensation_min: Amount | None = None
+    compensation_max: Amount | None = None
+    user_protection_days: int | None = None
     channels: list[Text]
     offices: list[Slug]
     emails: list[Email] = []
@@ -146,13 +155,30 @@ class Complaints(Model):
 
     @model_validator(mode="after")
     def _numbers(self) -> Complaints:
-        if self.compensation_max < self.compensation_min:
+        for name in DEADLINE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name}: {value} is not a number of days; leave the key out "
+                                 "when the charter states no such deadline")
+        lo, hi = self.compensation_min, self.compensation_max
+        if lo is not None and hi is not None and hi < lo:
             raise ValueError("compensation_max is below compensation_min")
-        for name in ("filing_window_days", "call_in_days", "meeting_within_working_days",
-                     "urgent_action_days", "user_protection_days"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be a positive number of days")
+        for m in self.measure:
+            if getattr(self, m.deadline.value) is None:
+                raise ValueError(f"measure {m.id!r} measures {m.deadline.value}, which this "
+                                 f"file does not state: add {m.deadline.value}: N or remove "
+                                 "the rule")
         return self
+
+    def deadline(self, name: str) -> int | None:
+        """The number of days of deadline ``name`` (``call_in_days`` …), None when unstated."""
+        return getattr(self, name) if name in DEADLINE_FIELDS else None
+
+    @property
+    def compensation_stated(self) -> bool:
+        """Whether the charter promises a compensation: an amount above zero (``0`` to ``0``,
+        as older scaffolds wrote, promises none and prints nothing)."""
+        return bool(self.compensation_max or self.compensation_min)
 
 
 class FieldType(StrEnum):

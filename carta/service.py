@@ -130,11 +130,43 @@ class Site(Model):
     fee_tables: list[FeeTable] = []
 
 
+class Part(Model):
+    """A titled part of a scheda (an area of intervention of a desk), with its text and the
+    activities it lists."""
+
+    title: Text
+    body: Text | None = None
+    items: list[Text] = []
+
+
+class StaffRole(Model):
+    """A role in the service's team, how many hold it when stated, and its tasks."""
+
+    role: Text
+    count: int | None = None
+    tasks: list[Text] = []
+
+
+class Partner(Model):
+    """An organisation the service works with (a partner of the project, or a service of the
+    referral network the citizen may be sent to), with what it does for the citizen."""
+
+    name: Text
+    role: Text | None = None
+    comune: Text | None = None
+    phones: list[Phone] = []
+    email: list[Email] = []
+    website: str | None = None
+
+
 class Service(Model):
-    """A scheda of the charter."""
+    """A scheda of the charter.
+
+    ``code`` may be left out (carta gives the area letter and the scheda's position, like
+    ``B3``); ``area`` is the area's code letter or its slug."""
 
     slug: Slug  # set from the file name by the loader, never written in the file
-    code: str
+    code: str | None = None
     area: str
     title: Text
     activity_area: Text | None = None
@@ -147,7 +179,11 @@ class Service(Model):
     age: Age | None = None
     community_resources: Text | None = None
     cost: Cost
+    parts: list[Part] = []
     staff: list[Text] = []
+    staff_roles: list[StaffRole] = []
+    partners: list[Partner] = []
+    referrals: list[Partner] = []
     responsible: Responsible
     operator: Operator
     access: Access
