@@ -138,7 +138,9 @@ def cmd_print(args: argparse.Namespace) -> int:
         print(f"carta: --lang {args.lang!r} is not offered by this charter "
               f"({', '.join(charter.district.languages)})", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else Path(args.root) / "build" / "pdf" / args.lang
+    from carta.print.build import default_out
+
+    out = Path(args.out) if args.out else default_out(charter.root, args.lang)
     try:
         print_charter(charter, out, args.lang, since, args.jobs)
     except Exception as exc:  # WeasyPrint, fonts, disk: one clear line, non-zero exit
@@ -213,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", action="store_true",
                    help="skip the printable PDFs (faster previews)")
     p = add("print", cmd_print, "print the sheets, blank forms and binder as A4 PDFs")
-    p.add_argument("--out", default=None, help="output folder (default: ROOT/build/pdf/LANG)")
+    p.add_argument("--out", default=None,
+                   help="output folder (default: a cache folder outside the charter, "
+                   "$XDG_CACHE_HOME/carta/print/<hash of ROOT>/LANG; the path is printed)")
     p.add_argument("--lang", default="it", help="language of the sheets (default: it)")
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
                    help="only the schede revised after this date, with a cover sheet")

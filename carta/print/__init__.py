@@ -12,9 +12,17 @@ from functools import cache
 from pathlib import Path
 
 from carta.model import Charter
-from carta.print.build import Part, binder_parts, page_count, print_charter, render_pdf
+from carta.print.build import (
+    Part,
+    binder_parts,
+    default_out,
+    page_count,
+    print_charter,
+    render_pdf,
+)
 
-__all__ = ["Part", "binder_parts", "cache_key", "page_count", "print_charter", "render_pdf"]
+__all__ = ["Part", "binder_parts", "cache_key", "default_out", "page_count", "print_charter",
+           "render_pdf"]
 
 _CARTA = Path(__file__).resolve().parent.parent
 # What shapes a PDF besides the charter: this package (code, templates, CSS), the

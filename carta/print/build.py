@@ -159,7 +159,18 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def print_charter(source: Charter | Path | str, out: Path, lang: str = "it",
+def default_out(root: Path | str, lang: str) -> Path:
+    """Where ``carta print`` writes when no ``--out`` is given: a cache folder named after
+    the charter folder (``$XDG_CACHE_HOME/carta/print/<hash of ROOT>/<lang>``, else
+    ``~/.cache/…``), never inside the charter, which holds only what editors write."""
+    import hashlib
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return base / "carta" / "print" / key / lang
+
+
+def print_charter(source: Charter | Path | str, out: Path | None = None, lang: str = "it",
                   since: dt.date | None = None, jobs: int | None = None,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write the PDFs of a charter (or the charter folder ``source``) into ``out``; return
@@ -167,7 +178,8 @@ def print_charter(source: Charter | Path | str, out: Path, lang: str = "it",
 
     Without ``since``: one PDF per scheda, one per blank form and the whole binder
     (``carta.pdf``).  With ``since``: only the schede revised after that date plus a cover
-    sheet (``aggiornamento-YYYY-MM-DD.pdf``); nothing at all when nothing changed.
+    sheet (``aggiornamento-YYYY-MM-DD.pdf``); nothing at all when nothing changed.  Without
+    ``out``: :func:`default_out`, outside the charter folder.
     """
     progress = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     charter = source if isinstance(source, Charter) else load_cached(source)
@@ -175,6 +187,7 @@ def print_charter(source: Charter | Path | str, out: Path, lang: str = "it",
         raise ValueError(f"language {lang!r} is not offered by this charter "
                          f"({', '.join(charter.district.languages)})")
     jobs = jobs or os.cpu_count() or 1
+    out = out if out is not None else default_out(charter.root, lang)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
