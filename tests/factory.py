@@ -109,3 +109,79 @@ def write_charter(root: Path, changes: dict[str, Any] | None = None,
 def base(rel: str) -> Any:
     """A deep copy of one file of the base charter, to change in a test."""
     return copy.deepcopy(BASE[rel])
+
+
+# A thin charter, as a real district may write one: one itinerant desk run by a cooperative
+# across four comuni, no tariffs, bands or access parameters, no complaint deadlines or
+# compensation, no capofila, no codes or colours, no staff names, no interface strings.
+THIN: dict[str, Any] = {
+    "content/district.yaml": {
+        "name": "Distretto sottile",
+        "short_name": "Sottile",
+        "edition": "2025-03-01",
+        "languages": ["it", "en", "fr", "ar"],
+        "comuni": [{"id": "alfa", "name": "Alfa"}, {"id": "beta", "name": "Beta"},
+                   {"id": "gamma", "name": "Gamma"}, {"id": "delta", "name": "Delta"}],
+    },
+    "content/areas.yaml": {"areas": [{"slug": "immigrazione", "name": "Immigrazione"}]},
+    "content/offices.yaml": {"offices": [
+        {"id": "sportello", "kind": "sportello-immigrati", "name": "Sportello itinerante",
+         "comuni": ["alfa", "beta", "gamma", "delta"],
+         "rotation": [
+             {"comune": "alfa", "days": ["mon"], "opens": "09:00", "closes": "12:30",
+              "place": "Municipio"},
+             {"comune": "beta", "days": ["wed"], "opens": "15:00", "closes": "18:00"},
+             {"comune": "gamma", "days": ["fri"], "opens": "09:30", "closes": "11:45",
+              "note": "prima e terza settimana del mese"},
+         ],
+         "by_appointment": {"phones": ["0999 111 222"], "note": "per Delta"},
+         "staff": [{"role": "Mediatrice culturale", "tasks": ["Traduce i colloqui"]}]},
+    ]},
+    "content/complaints.yaml": {"channels": ["Di persona allo sportello"],
+                                "offices": ["sportello"]},
+    "content/forms.yaml": {"forms": [
+        {"id": "reclamo", "code": "MOD. R", "title": "Reclamo", "privacy": "Privacy",
+         "sections": [{"id": "dati", "title": "Dati", "fields": [
+             {"id": "nome", "label": "Cognome e nome", "type": "text", "required": True},
+             {"id": "testo", "label": "Reclamo", "type": "textarea", "required": True}]}]},
+    ]},
+    "services/sportello-immigrati.yaml": {
+        "area": "immigrazione",
+        "title": "Sportello per cittadini stranieri",
+        "summary": "Informazioni e accompagnamento per chi arriva da un altro paese.",
+        "what": "Ascolto, orientamento e accompagnamento ai servizi del territorio.",
+        "where": "Nei municipi dei comuni del distretto, a rotazione.",
+        "who_for": "Cittadini stranieri e le loro famiglie.",
+        "cost": {"text": "Gratuito", "free": True},
+        "responsible": {"role": "Coordinatrice del servizio"},
+        "operator": {"text": "Cooperativa sociale"},
+        "access": {"type": "Diretto", "how": "Presentati allo sportello", "contact": "Sportello",
+                   "offices": ["sportello"]},
+        "parts": [{"title": "Permesso di soggiorno", "body": "Aiuto con le pratiche.",
+                   "items": ["Compilazione dei moduli", "Prenotazione in questura"]},
+                  {"title": "Lavoro", "items": ["Curriculum", "Centri per l'impiego"]}],
+        "staff_roles": [{"role": "Mediatore linguistico", "count": 2,
+                         "tasks": ["Traduce", "Accompagna agli uffici"]}],
+        "partners": [{"name": "Associazione Ponti", "role": "Corsi di italiano"}],
+        "referrals": [{"name": "Centro per l'impiego", "comune": "Alfa",
+                       "phones": ["0999 333 444"]}],
+        "revised": "2025-03-01",
+    },
+}
+
+
+def write_thin(root: Path, changes: dict[str, Any] | None = None) -> Path:
+    """Write the thin charter under ``root`` (no interface strings: carta's defaults);
+    ``changes`` replaces whole files (None deletes)."""
+    files = copy.deepcopy(THIN)
+    for rel, data in (changes or {}).items():
+        if data is None:
+            files.pop(rel, None)
+        else:
+            files[rel] = data
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    return root

@@ -278,3 +278,84 @@ def test_comune_membership_by_date(tmp_path):
 
     assert [c.id for c in charter.district.members()] == ["alfa", "beta"]
     assert "gamma" in [c.id for c in charter.district.members(dt.date(2010, 6, 1))]
+
+
+# --- only what the charter states: derived codes, schedules, tax ids ------------------------
+
+def test_area_codes_and_colours_are_derived_around_the_stated_ones(tmp_path):
+    from carta.organisation import AREA_PALETTE
+
+    areas = {"areas": [{"slug": "uno", "name": "Uno"}, {"code": "A", "slug": "due", "name": "Due"},
+                       {"slug": "tre", "name": "Tre", "colour": AREA_PALETTE[0]}]}
+    service = base(SERVICE)
+    service["area"] = "tre"  # by slug
+    del service["code"]
+    charter = load_charter(write_charter(tmp_path, {"content/areas.yaml": areas,
+                                                    SERVICE: service}))
+    assert [(a.code, a.colour) for a in charter.areas] == [
+        ("B", AREA_PALETTE[1]), ("A", AREA_PALETTE[2]), ("C", AREA_PALETTE[0])]
+    assert (charter.services[0].area, charter.services[0].code) == ("C", "C1")
+
+
+def test_a_derived_scheda_code_skips_a_stated_one(tmp_path):
+    other = base(SERVICE) | {"code": "B1"}
+    service = base(SERVICE)
+    del service["code"]
+    charter = load_charter(write_charter(tmp_path, {SERVICE: service,
+                                                    "services/altro.yaml": other}))
+    assert sorted(s.code for s in charter.services) == ["B1", "B2"]
+
+
+@pytest.mark.parametrize(("office", "where", "message"), [
+    ({"rotation": [{"comune": "alfa", "days": ["mon"], "opens": "09:00", "closes": "12:00"},
+                   {"comune": "beta", "days": ["mon"], "opens": "11:00", "closes": "13:00"}]},
+     "offices[1]", "on mon the desk is in alfa 09:00–12:00 and in beta 11:00–13:00"),
+    ({"rotation": [{"comune": "gamma", "days": ["mon"], "opens": "09:00", "closes": "12:00"}]},
+     "offices[1].rotation[0].comune", "unknown comune 'gamma'"),
+    ({"comuni": ["alfa", "omega"]}, "offices[1].comuni[1]", "unknown comune 'omega'"),
+    ({"always_open": True, "hours": [{"days": ["mon"], "opens": "09:00", "closes": "12:00"}]},
+     "offices[1]", "always_open: true is open at every hour"),
+    ({"by_appointment": {}}, "offices[1].by_appointment", "say how to book"),
+    ({"seasons": [{"start": "06-31", "end": "09-15"}]}, "offices[1].seasons[0].start",
+     "'06-31' is not a real day of the year"),
+])
+def test_office_schedules_are_checked(tmp_path, office, where, message):
+    offices = base("content/offices.yaml")
+    offices["offices"][1].update(office)
+    found = problems_of(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    assert len(found) == 1 and found[0].startswith("content/offices.yaml:"), found
+    assert f": {where}: " in found[0] and message in found[0], found
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"suspension_max_working_days": 0}, "suspension_max_working_days: 0 is not a number of days"),
+    ({"filing_window_days": None, "measure": [
+        {"id": "convocazione", "deadline": "call_in_days", "from": "received",
+         "to": "call_in"}], "call_in_days": None},
+     "measure 'convocazione' measures call_in_days, which this file does not state"),
+])
+def test_complaint_numbers_are_optional_but_never_zero(tmp_path, changes, message):
+    complaints = base("content/complaints.yaml")
+    complaints.update(changes)
+    complaints = {k: v for k, v in complaints.items() if v is not None}
+    found = problems_of(write_charter(tmp_path, {"content/complaints.yaml": complaints}))
+    assert any(message in f for f in found), found
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("vat_number", "01234567890", "not a valid partita IVA"),
+    ("tax_code", "RSSMRA80A01F839X", "not a valid codice fiscale"),
+    ("rea", "123456", "not a REA number"),
+])
+def test_provider_tax_ids_are_validated(tmp_path, key, value, message):
+    providers = base("content/providers.yaml")
+    providers["providers"][0][key] = value
+    found = problems_of(write_charter(tmp_path, {"content/providers.yaml": providers}))
+    assert len(found) == 1 and f"providers[0].{key}: " in found[0] and message in found[0], found
+
+
+def test_a_charter_without_capofila_or_ufficio_di_piano_checks(tmp_path):
+    district = base("content/district.yaml")
+    del district["capofila"], district["ufficio_di_piano"]
+    charter = load_charter(write_charter(tmp_path, {"content/district.yaml": district}))
+    assert charter.district.capofila is None and charter.district.ufficio_di_piano is None

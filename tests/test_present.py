@@ -227,3 +227,92 @@ def test_site_markdown_links_relative_to_the_page(charter):
         "Collegamento, [vedi Allegato 1](../tariffe.md#fasce) e [scheda B](../uffici.md).")
     assert relative("uffici.md", "tariffe.md#fasce") == "tariffe.md#fasce"
     assert relative("servizi/a.md", "servizi/b.md#sedi") == "b.md#sedi"
+
+
+# --- only what the charter states ---------------------------------------------------------
+
+def _complaints(tmp_path, **numbers):
+    data = {"channels": ["e-mail"], "offices": ["servizi-sociali"], **numbers}
+    return load_charter(write_charter(tmp_path, {"content/complaints.yaml": data}))
+
+
+def test_unstated_complaint_deadlines_are_left_out(tmp_path):
+    charter = _complaints(tmp_path, call_in_days=5)
+    assert [(d.key, d.days) for d in present.complaint_deadlines(charter, "it")] == [
+        ("complaint_call_in", 5)]
+    assert present.complaint_filing(charter, "it") is None
+    assert "0 giorni" not in " ".join(d.text for d in present.complaint_deadlines(charter, "it"))
+
+
+@pytest.mark.parametrize(("numbers", "expected"), [
+    ({"compensation_max": 300}, "fino a € 300,00"),
+    ({"compensation_min": 50}, "almeno € 50,00"),
+    ({"compensation_min": 100, "compensation_max": 300}, "da € 100,00 a € 300,00"),
+    ({"compensation_min": 0, "compensation_max": 0}, None),
+    ({}, None),
+])
+def test_compensation_only_as_stated(tmp_path, numbers, expected):
+    text = present.compensation(_complaints(tmp_path, **numbers), "it")
+    assert text is None if expected is None else expected in text.replace("\xa0", " ")
+
+
+def test_the_shipped_procedure_keeps_all_seven_promises():
+    charter = load_charter(REPO)
+    assert [d.days for d in present.complaint_deadlines(charter, "it")] == [
+        15, 5, 30, 5, 30, None, 40]
+
+
+def test_a_schedule_with_appointment_always_open_and_seasons(tmp_path):
+    offices = base("content/offices.yaml")
+    offices["offices"][1].update({
+        "comuni": ["beta"],
+        "by_appointment": {"email": ["piano@example.org"], "url": "example.org/prenota"},
+        "seasons": [{"start": "07-15", "end": "08-31", "name": "Orario estivo",
+                     "hours": [{"days": ["tue"], "opens": "09:00", "closes": "12:00"}]},
+                    {"start": "12-24", "end": "01-06"}]})
+    offices["offices"].append({"id": "linea", "kind": "linea", "name": "Linea 24 ore",
+                               "toll_free": "800 123 456", "always_open": True})
+    charter = load_charter(write_charter(tmp_path, {"content/offices.yaml": offices}))
+    piano = present.schedule(charter, charter.office_by_id["piano"], "it")
+    assert piano.appointment.text == "Solo su appuntamento."
+    assert [x.kind for x in piano.appointment.lines] == ["email", "website"]
+    assert [(s.dates, s.closed) for s in piano.seasons] == [
+        ("Dal 15 luglio al 31 agosto", False), ("Dal 24 dicembre al 6 gennaio", True)]
+    assert piano.comuni == ()  # one comune only: nothing to list
+    en = present.schedule(charter, charter.office_by_id["piano"], "en")
+    assert en.seasons[0].dates == "From 15 July to 31 August"
+    line = present.schedule(charter, charter.office_by_id["linea"], "ar")
+    assert line.always_open and line.stated and line.weekly == ()
+    spec = present.opening_hours_specification(charter, charter.office_by_id["piano"])
+    assert {"validFrom": "2024-12-24", "validThrough": "2025-01-06"}.items() <= spec[-1].items()
+    assert len(present.opening_hours_specification(charter, charter.office_by_id["linea"])) == 7
+
+
+def test_an_office_with_no_schedule_says_so(charter):
+    view = present.schedule(charter, charter.office_by_id["piano"], "it")
+    assert not view.stated and view.not_stated == charter.t("it", "office_no_hours")
+
+
+def test_staff_without_a_name_and_provider_tax_ids(tmp_path):
+    from stdnum import luhn
+
+    vat = "0000001063" + luhn.calc_check_digit("0000001063")
+    offices = base("content/offices.yaml")
+    offices["offices"][1]["staff"] = [{"role": "Assistente sociale", "tasks": ["Colloqui"]}]
+    providers = base("content/providers.yaml")
+    providers["providers"][0].update({"tax_code": vat, "vat_number": vat, "rea": "na-123456"})
+    charter = load_charter(write_charter(tmp_path, {"content/offices.yaml": offices,
+                                                    "content/providers.yaml": providers}))
+    (person,) = present.staff(charter.office_by_id["piano"].staff, "it")
+    assert person.name is None and person.role.text == "Assistente sociale"
+    ids = present.provider_ids(charter, charter.providers[0], "it")
+    assert [(x.kind, x.value) for x in ids] == [("tax_code", vat), ("rea", "NA-123456")]
+    assert ids[0].label == "Codice fiscale e partita IVA"
+
+
+def test_capofila_by_name_or_none(charter, tmp_path):
+    assert present.capofila(charter) == "Alfa"
+    district = base("content/district.yaml")
+    del district["capofila"]
+    assert present.capofila(load_charter(write_charter(
+        tmp_path, {"content/district.yaml": district}))) is None

@@ -458,13 +458,6 @@ DISTRICT_INTERNAL = {
     "paper_notice": "on every sheet (checked with the schede)",
     "site_url": "on every sheet as the web address and its QR code",
     "principles": "printed above; a principle's text repeats in the sections' prose",
-    # TODO(strings): no heading exists for these yet; once the interface strings have
-    # district_partners, district_legal_basis, district_signatories and district_credits,
-    # print them in the general part and drop them from this list.
-    "partners": "no heading in the interface strings yet",
-    "legal_basis": "no heading in the interface strings yet",
-    "signatories": "no heading in the interface strings yet",
-    "credits": "no heading in the interface strings yet",
 }
 
 
@@ -477,3 +470,24 @@ def test_every_district_fact_reaches_the_general_part(shipped, lang):
                for path, words in _facts(shipped, shipped.district, lang, DISTRICT_INTERNAL)
                if re.sub(r"\s+", " ", words) not in printed]
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_sections_without_data_are_left_out(lang):
+    from carta.load import load_charter
+    from carta.print.sheets import general_document
+
+    example = load_charter(REPO / "examples" / "accoglienza")
+    assert not example.tariffs.tariffs and not example.bands
+    printed = _plain(general_document(example, lang))
+    assert example.t(lang, "tariffs_title") not in printed
+    assert example.t(lang, "tariff_service") not in printed
+
+
+def test_print_writes_outside_the_charter_by_default(tmp_path, monkeypatch):
+    from carta.print import default_out
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = default_out(REPO, "ar")
+    assert out.is_relative_to(tmp_path / "cache" / "carta" / "print") and out.name == "ar"
+    assert default_out(REPO / "examples" / "accoglienza", "ar") != out

@@ -97,19 +97,51 @@ class Deadline:
 
     key: str  # the interface string: complaint_filing, complaint_call_in …
     text: str
+    days: int | None = None  # the number of days (None for the compensation)
+
+
+_DEADLINE_KEYS = (("complaint_filing", "filing_window_days"),
+                  ("complaint_call_in", "call_in_days"),
+                  ("complaint_meeting", "meeting_within_working_days"),
+                  ("complaint_urgent", "urgent_action_days"),
+                  ("complaint_suspension", "suspension_max_working_days"),
+                  ("complaint_compensation", None),
+                  ("complaint_protection", "user_protection_days"))
 
 
 def complaint_deadlines(charter: Charter, lang: str) -> list[Deadline]:
-    """The complaint procedure's deadlines and compensation, in the order a citizen meets them."""
+    """The deadlines and the compensation the charter states, in the order a citizen meets
+    them; what the charter leaves out is not there (no "0 giorni", no "€ 0,00")."""
     c = charter.complaints
-    values = [("complaint_filing", {"days": c.filing_window_days}),
-              ("complaint_call_in", {"days": c.call_in_days}),
-              ("complaint_meeting", {"days": c.meeting_within_working_days}),
-              ("complaint_urgent", {"days": c.urgent_action_days}),
-              ("complaint_suspension", {"days": c.suspension_max_working_days}),
-              ("complaint_compensation", {"min": money(c.compensation_min, lang),
-                                          "max": money(c.compensation_max, lang)}),
-              ("complaint_protection", {"days": c.user_protection_days})]
-    return [Deadline(key, charter.t(lang, key, **{k: v if isinstance(v, str) else number(v, lang)
-                                                   for k, v in args.items()}))
-            for key, args in values]
+    out = []
+    for key, field in _DEADLINE_KEYS:
+        if field is None:
+            text = compensation(charter, lang)
+            if text:
+                out.append(Deadline(key, text))
+            continue
+        days = c.deadline(field)
+        if days:
+            out.append(Deadline(key, charter.t(lang, key, days=number(days, lang)), days))
+    return out
+
+
+def compensation(charter: Charter, lang: str) -> str | None:
+    """The compensation the charter promises ("da € 100,00 a € 300,00", "fino a …",
+    "almeno …"), or None when it promises none."""
+    c = charter.complaints
+    if not c.compensation_stated:
+        return None
+    lo, hi = c.compensation_min, c.compensation_max
+    if lo and hi:
+        return charter.t(lang, "complaint_compensation", min=money(lo, lang), max=money(hi, lang))
+    if hi:
+        return charter.t(lang, "complaint_compensation_up_to", max=money(hi, lang))
+    return charter.t(lang, "complaint_compensation_from", min=money(lo, lang))
+
+
+def complaint_filing(charter: Charter, lang: str) -> str | None:
+    """The filing window as a sentence ("Presenta il reclamo entro 15 giorni …"), or None
+    when the charter states none (then no window is enforced either)."""
+    days = charter.complaints.filing_window_days
+    return charter.t(lang, "complaint_filing", days=number(days, lang)) if days else None

@@ -176,6 +176,13 @@ def scheda_context(charter: Charter, service: Service, lang: str) -> dict:
     url = sheet_url(charter, s, lang)
     return {
         "service": s,
+        "parts": present.parts(s, lang),
+        "roles": present.staff_roles(s, lang),
+        "partners": present.partners(charter, s, lang),
+        "referrals": present.partners(charter, s, lang, referrals=True),
+        # an office that is not a door with weekly hours: its schedule is on the scheda too
+        "schedules": [(o, present.schedule(charter, o, lang)) for o in offices
+                      if o.rotation or o.by_appointment or o.always_open],
         "area": charter.area_by_code[s.area],
         "age": present.age_range(charter, s.age, lang) if s.age else None,
         "cost": present.cost(charter, s, lang),
@@ -212,7 +219,7 @@ def form_document(charter: Charter, form: Form, lang: str, pages: Pages = None) 
     sheet = Sheet(charter, lang, pages)
     return _render("form.html", sheet, form.code, None, form.date, form=form,
                    parameters=present.parameter_groups(charter, lang),
-                   filing=present.complaint_deadlines(charter, lang)[0].text)
+                   filing=present.complaint_filing(charter, lang))
 
 
 def general_document(charter: Charter, lang: str, pages: Pages = None) -> str:
@@ -221,21 +228,23 @@ def general_document(charter: Charter, lang: str, pages: Pages = None) -> str:
     sheet = Sheet(charter, lang, pages)
     return _render(
         "general.html", sheet, sheet.t("print_general_part"), None, charter.district.edition,
-        offices=[(o, present.contact_lines(charter, o, lang),
-                  present.weekly_hours(charter, o.hours, lang) if o.hours else [],
-                  present.closures(o.closures, lang)) for o in charter.offices],
+        offices=[(o, present.contact_lines(charter, o, lang), present.schedule(charter, o, lang),
+                  present.staff(o.staff, lang)) for o in charter.offices],
         deadlines=present.complaint_deadlines(charter, lang),
         complaint_offices=charter.offices_for(charter.complaints.offices),
         comuni=charter.district.members(),
-        capofila=next((x.name for x in charter.district.comuni
-                       if x.id == charter.district.capofila), charter.district.capofila),
-        district_contact=present.contact_lines(charter, charter.district.ufficio_di_piano, lang),
+        capofila=present.capofila(charter),
+        district_contact=present.district_contact(charter, lang),
         bands=[(b, present.band_range(charter, b, lang)) for b in charter.bands.bands]
         if charter.bands else [],
         tariffs=[present.tariff_view(charter, t, lang) for t in charter.tariffs.tariffs],
         parameters=present.parameter_groups(charter, lang),
+        health=present.health_contacts(charter, lang),
         providers=[(p, present.contact_lines(charter, p.contact, lang),
-                    charter.services_of_provider(p)) for p in charter.providers])
+                    charter.services_of_provider(p), present.provider_ids(charter, p, lang))
+                   for p in charter.providers],
+        signatories=[(x, present.contact_lines(charter, x.contact, lang) if x.contact else [])
+                     for x in charter.district.signatories])
 
 
 def divider_document(charter: Charter, area: Area, lang: str) -> str:
