@@ -17,7 +17,11 @@ def export_data(charter: Charter) -> dict[str, Any]:
 
     Shape version 1: ``services`` (each with ``code``, ``slug``, ``area``, ``title``,
     ``revised`` and everything else of the scheda), ``areas`` (``code``, ``colour`` …),
-    ``offices`` (``comune``, ``hours`` as ``{weekday, opens, closes}`` rows …), ``indicators``
+    ``offices`` (``comune``, ``hours`` as ``{weekday, opens, closes}`` rows, ``served_comuni``
+    (ids: its own, those listed, those its rotation visits), ``rotation`` as ``{weekday,
+    comune, opens, closes, place?, note?}`` rows, ``always_open``, ``by_appointment`` (how to
+    book), ``seasons`` (``start``/``end`` as ``MM-DD``, their ``hours`` as rows; none: closed)
+    …), ``complaints`` (only the deadlines the charter states), ``indicators``
     (every quality row of every scheda, flattened, plus the system standards), ``tariffs``,
     and the rest of the charter under its own keys.  New keys may be added; existing keys keep
     their meaning until the version changes.
@@ -44,6 +48,15 @@ def export_data(charter: Charter) -> dict[str, Any]:
         row = dump(o)
         row["hours"] = weekly(o.hours)
         row.setdefault("comune", None)
+        row["served_comuni"] = o.served_comuni
+        row["rotation"] = [
+            {"weekday": d.value, "comune": stop.comune, "opens": f"{stop.opens:%H:%M}",
+             "closes": f"{stop.closes:%H:%M}",
+             **{k: v for k, v in dump(stop).items() if k in ("place", "note")}}
+            for d, stop in sorted(((d, x) for x in o.rotation for d in x.days),
+                                  key=lambda pair: (pair[0].index, pair[1].opens))]
+        row["seasons"] = [{**dump(season), "hours": weekly(season.hours)}
+                          for season in o.seasons]
         offices.append(row)
     return {
         "format": EXPORT_FORMAT,

@@ -359,3 +359,21 @@ def test_a_charter_without_capofila_or_ufficio_di_piano_checks(tmp_path):
     del district["capofila"], district["ufficio_di_piano"]
     charter = load_charter(write_charter(tmp_path, {"content/district.yaml": district}))
     assert charter.district.capofila is None and charter.district.ufficio_di_piano is None
+
+
+def test_the_export_holds_the_schedules_as_stated(tmp_path):
+    from carta.render_export import export_data
+    from tests.factory import write_thin
+
+    data = export_data(load_charter(write_thin(tmp_path)))
+    (office,) = data["offices"]
+    assert office["served_comuni"] == ["alfa", "beta", "gamma", "delta"]
+    assert [(r["weekday"], r["comune"], r["opens"], r["closes"]) for r in office["rotation"]] == [
+        ("mon", "alfa", "09:00", "12:30"), ("wed", "beta", "15:00", "18:00"),
+        ("fri", "gamma", "09:30", "11:45")]
+    assert office["rotation"][0]["place"] == {"it": "Municipio"}
+    assert office["by_appointment"]["phones"] == ["0999 111 222"]
+    assert office["hours"] == [] and office["always_open"] is False
+    assert set(data["complaints"]) == {"channels", "offices", "emails",
+                                       "user_protection_members", "steps", "measure"}
+    assert data["services"][0]["code"] == "A1" and data["areas"][0]["colour"]
