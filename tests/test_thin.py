@@ -152,3 +152,21 @@ def test_printed_pdfs_of_the_thin_charter(tmp_path):
         assert "Gamma" in text and "09:30" in text
     # nothing written under the charter folder
     assert sorted(p.name for p in root.iterdir()) == ["content", "services"]
+
+
+def test_a_charter_without_offices_or_complaint_channels_prints_no_empty_part(tmp_path):
+    import copy
+
+    from carta.print.sheets import general_document
+    from tests.factory import THIN
+
+    scheda = copy.deepcopy(THIN["services/sportello-immigrati.yaml"])
+    scheda["access"]["offices"] = []  # the scheda names no office either
+    charter = load_charter(write_thin(tmp_path, {
+        "content/offices.yaml": {"offices": []},
+        "content/complaints.yaml": {"channels": [], "offices": []},
+        "services/sportello-immigrati.yaml": scheda}))
+    markup = general_document(charter, "it")
+    assert _empty_headings(markup) == []
+    for key in ("offices_title", "complaints_title"):
+        assert charter.t("it", key) not in _text(markup), key
