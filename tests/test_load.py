@@ -377,3 +377,15 @@ def test_the_export_holds_the_schedules_as_stated(tmp_path):
     assert set(data["complaints"]) == {"channels", "offices", "emails",
                                        "user_protection_members", "steps", "measure"}
     assert data["services"][0]["code"] == "A1" and data["areas"][0]["colour"]
+
+
+def test_the_area_palette_keeps_white_text_readable():
+    from carta.organisation import AREA_PALETTE
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert len(set(AREA_PALETTE)) == len(AREA_PALETTE) >= 10
+    assert [c for c in AREA_PALETTE if 1.05 / (luminance(c) + 0.05) < 4.5] == []
