@@ -8,6 +8,7 @@ through the same configuration.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -204,15 +205,34 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
 
     build_dir = build_dir or (root / "build" / "site")
     charter = load_cached(root)
-    pdf_dir = None
-    if pdfs:
-        pdf_dir = build_dir.parent / "pdf-site"
-        print_for_site(charter, pdf_dir, jobs)
-    config_file = prepare(root, build_dir, site_dir, pdf_dir)
-    write_changed(build_dir / "docs", generated_files(charter, pdf_dir))
-    languages = list(charter.district.languages)
-    if site_dir.exists():
-        shutil.rmtree(site_dir)
-    build_languages(config_file, languages, site_dir, build_dir / "languages",
-                    min(jobs or os.cpu_count() or 1, len(languages)))
+    with _exclusive(build_dir):
+        pdf_dir = None
+        if pdfs:
+            pdf_dir = build_dir.parent / "pdf-site"
+            print_for_site(charter, pdf_dir, jobs)
+        config_file = prepare(root, build_dir, site_dir, pdf_dir)
+        write_changed(build_dir / "docs", generated_files(charter, pdf_dir))
+        languages = list(charter.district.languages)
+        if site_dir.exists():
+            shutil.rmtree(site_dir)
+        build_languages(config_file, languages, site_dir, build_dir / "languages",
+                        min(jobs or os.cpu_count() or 1, len(languages)))
     return site_dir
+
+
+@contextlib.contextmanager
+def _exclusive(build_dir: Path):
+    """Hold the build folder alone: two builds of one charter (two test runs, a build while
+    ``carta serve`` rebuilds) take turns instead of writing into each other's files."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as lock:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

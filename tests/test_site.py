@@ -337,3 +337,19 @@ def test_build_gives_the_reference_site(tmp_path):
     root = Path(os.environ.get("CARTA_REFERENCE_ROOT") or REPO)
     site_build(root, tmp_path / "site", build_dir=tmp_path / "build", pdfs=False)
     assert differences(Path(os.environ["CARTA_REFERENCE_SITE"]), tmp_path / "site") == []
+
+
+@pytest.mark.system
+def test_two_builds_of_one_charter_at_once_both_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    root = example(tmp_path)
+    runs = [subprocess.Popen([sys.executable, "-m", "carta", "build", "--no-pdf", "--root",
+                              str(root), "--site-dir", str(tmp_path / name)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in ("a", "b")]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err[-2000:]
+    assert differences(tmp_path / "a", tmp_path / "b") == []
