@@ -232,6 +232,20 @@ class Option(Model):
     label: Text
 
 
+# The autocomplete tokens a form field may declare (WCAG 1.3.5, HTML's list for personal data).
+AUTOCOMPLETE = ("name", "given-name", "family-name", "bday", "bday-day", "bday-month",
+                "bday-year", "email", "tel", "street-address", "address-line1", "postal-code",
+                "address-level1", "address-level2", "country-name", "off")
+
+
+class Condition(Model):
+    """Ask a field or a page only after an earlier answer: ``{field: per-conto-di}`` (ticked
+    or answered at all) or ``{field: nuovo-utente, value: "no"}`` (that answer)."""
+
+    field: Slug
+    value: str | None = None
+
+
 class Field(Model):
     """A field of a form, as printed on paper and asked online."""
 
@@ -246,10 +260,19 @@ class Field(Model):
     dates: DateRange = DateRange.any
     birth_date_of: Slug | None = None  # on a date: the codice fiscale field it must match
     sensitive: bool = False  # special-category data: encrypted at rest, kept out of e-mails
+    # online only (the printed form keeps ``label``): a plain-language question, the label
+    # then shown below it as the hint; when the question applies; the browser's autofill
+    question: Text | None = None
+    when: Condition | None = None
+    autocomplete: str | None = None
+
     role: FieldRole | None = None  # what the answer is to the office (see FieldRole)
 
     @model_validator(mode="after")
     def _options(self) -> Field:
+        if self.autocomplete is not None and self.autocomplete not in AUTOCOMPLETE:
+            raise ValueError(f"autocomplete: {self.autocomplete!r} is not one of "
+                             f"{', '.join(AUTOCOMPLETE)}")
         if self.type is FieldType.choice and not self.options:
             raise ValueError("a choice field needs options")
         if self.options and self.type is not FieldType.choice:
@@ -267,6 +290,17 @@ class FormSection(Model):
     fields: list[Field]
 
 
+class FormPage(Model):
+    """One page of the online form: a few fields asked together, by id, in their order
+    (``when``: the page is asked only after that answer, e.g. the delegate's details)."""
+
+    id: Slug
+    title: Text
+    intro: Text | None = None
+    fields: list[Slug]
+    when: Condition | None = None
+
+
 class Form(Model):
     """A paper form and its online twin."""
 
@@ -282,6 +316,7 @@ class Form(Model):
     attachments: list[Text] = []
     sending: list[Text] = []
     footnotes: list[Text] = []
+    pages: list[FormPage] = []  # online, one short page each; none: the whole form on one
 
     def fields(self) -> list[Field]:
         """Every field of the form in order."""
@@ -300,6 +335,54 @@ class Form(Model):
                     raise ValueError(f"role {f.role.value!r} is declared by two fields; give "
                                      "it to the applicant's field only")
                 seen.add(f.role)
+        return self
+
+
+    def steps(self) -> list[FormPage]:
+        """The online pages in order: ``pages``, or one page with every field."""
+        if self.pages:
+            return list(self.pages)
+        return [FormPage(id="modulo", title=self.title, fields=[f.id for f in self.fields()])]
+
+    @model_validator(mode="after")
+    def _pages(self) -> Form:
+        ids = [f.id for f in self.fields()]
+        if len(set(ids)) != len(ids):
+            return self  # duplicate ids are reported where fields are checked
+        problems, placed = [], {}
+        for n, page in enumerate(self.pages):
+            for fid in page.fields:
+                if fid not in ids:
+                    problems.append(f"pages[{n}] ({page.id}): no field {fid!r} in this form")
+                elif fid in placed:
+                    problems.append(f"pages[{n}] ({page.id}): field {fid!r} is already on "
+                                    f"page {placed[fid]!r}")
+                else:
+                    placed[fid] = page.id
+        missing = [fid for fid in ids if fid not in placed]
+        if self.pages and missing:
+            problems.append(f"pages: fields on no page: {', '.join(missing)} (every field goes "
+                            f"on one page, e.g. - {{id: more, title: …, fields: [{missing[0]}]}})")
+        order = {fid: i for i, fid in enumerate(
+            [fid for p in self.pages for fid in p.fields] if self.pages else ids)}
+        by_id = {f.id: f for f in self.fields()}
+        for f in self.fields():
+            if f.when and (f.when.field not in order or f.id not in order
+                           or order[f.when.field] >= order[f.id]):
+                problems.append(f"field {f.id}: when: {f.when.field!r} must be a field asked "
+                                "before it")
+        for n, page in enumerate(self.pages):
+            first = min((order[fid] for fid in page.fields if fid in order), default=0)
+            if page.when and (page.when.field not in order or order[page.when.field] >= first):
+                problems.append(f"pages[{n}] ({page.id}): when: {page.when.field!r} must be a "
+                                "field on an earlier page")
+        for cond in [f.when for f in self.fields()] + [p.when for p in self.pages]:
+            target = by_id.get(cond.field) if cond else None
+            if target and cond.value is not None and target.type is FieldType.choice and \
+                    cond.value not in {o.value for o in target.options}:
+                problems.append(f"when: {cond.value!r} is not an option of {cond.field}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

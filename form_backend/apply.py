@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, request
 
 from form_backend import flow
 from form_backend.extensions import limiter, submit_limit
@@ -26,6 +26,19 @@ def apply(slug: str):
     if not service.takes_applications:
         return flow.not_online(service)
     return flow.fill_step(flow.charter().form_by_id["domanda"], service, "domanda")
+
+
+@bp.route("/domanda/<slug>/controlla/<draft_id>/passo/<page_id>", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+def step(slug: str, draft_id: str, page_id: str):
+    """A page of the form, saved into the draft this browser holds."""
+    service = _service(slug)
+    if not service.takes_applications:
+        return flow.not_online(service)
+    definition = flow.charter().form_by_id["domanda"]
+    if request.method == "POST":
+        return flow.step_post(definition, service, "domanda", draft_id, page_id)
+    return flow.step_get(definition, service, "domanda", draft_id, page_id)
 
 
 @bp.route("/domanda/<slug>/controlla/<draft_id>", methods=["GET", "POST"])

@@ -20,6 +20,16 @@ def complaint():
     return flow.fill_step(flow.charter().form_by_id["reclamo"], None, "reclamo", prefill)
 
 
+@bp.route("/reclamo/controlla/<draft_id>/passo/<page_id>", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+def step(draft_id: str, page_id: str):
+    """A page of the form, saved into the draft this browser holds."""
+    definition = flow.charter().form_by_id["reclamo"]
+    if request.method == "POST":
+        return flow.step_post(definition, None, "reclamo", draft_id, page_id)
+    return flow.step_get(definition, None, "reclamo", draft_id, page_id)
+
+
 @bp.route("/reclamo/controlla/<draft_id>", methods=["GET", "POST"])
 @limiter.limit(submit_limit, methods=["POST"])
 def check(draft_id: str):

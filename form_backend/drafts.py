@@ -18,16 +18,18 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app, request
 from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import update as sql_update
 
 from form_backend.db import Attachment, Draft, utcnow
 from form_backend.store import decrypt, encrypt
 
 _BOUND_TO = "_browser"  # in a draft's data: SHA-256 of the secret its browser holds
+_SEEN = "_pages"  # in a draft's data: the pages of the form the citizen has been through
 _DRAFTS, _FILES = Draft.__table__, Attachment.__table__
 _NEW = insert(_DRAFTS)
 _NEW_FILES = insert(_FILES)
@@ -63,23 +65,32 @@ class Loaded:
     row: Any
     answers: dict[str, Any]
     files: list
+    seen: list[str] = field(default_factory=list)
 
 
 class Expired:
     """A draft older than ``DRAFT_TTL_HOURS`` (deleted when found)."""
 
 
+def _file_rows(draft_id: str, uploads) -> list[dict]:
+    return [{"draft_id": draft_id, "document": document, "filename": name,
+             "content_type": content_type, "size": len(content),
+             "sha256": hashlib.sha256(content).hexdigest(), "content": content}
+            for document, name, content_type, content in uploads]
+
+
 def save(kind: str, service_slug: str | None, lang: str, public: dict[str, Any],
-         sensitive: dict[str, Any], uploads: list[tuple[str, str, str, bytes]]) -> tuple[str, str]:
+         sensitive: dict[str, Any], uploads: list[tuple[str, str, str, bytes]],
+         seen: list[str] | None = None) -> tuple[str, str]:
     """Store a draft; return its id and the secret only its browser will hold."""
     browser = secrets.token_urlsafe(32)
+    data = {**public, _BOUND_TO: _digest(browser)}
+    if seen is not None:
+        data[_SEEN] = list(seen)
     draft = {"id": secrets.token_hex(16), "kind": kind, "service": service_slug, "lang": lang,
-             "created_at": utcnow(), "data": {**public, _BOUND_TO: _digest(browser)},
+             "created_at": utcnow(), "data": data,
              "sensitive": encrypt(current_app.extensions["carta_fernet"], sensitive)}
-    files = [{"draft_id": draft["id"], "document": document, "filename": name,
-              "content_type": content_type, "size": len(content),
-              "sha256": hashlib.sha256(content).hexdigest(), "content": content}
-             for document, name, content_type, content in uploads]
+    files = _file_rows(draft["id"], uploads)
     sweep_before = _sweep_due()
 
     def write(connection) -> None:  # the draft row first: attachments point to it
@@ -91,6 +102,33 @@ def save(kind: str, service_slug: str | None, lang: str, public: dict[str, Any],
 
     current_app.extensions["carta_draft_writer"].run(write)
     return draft["id"], browser
+
+
+def update(loaded: Loaded, lang: str, public: dict[str, Any], sensitive: dict[str, Any],
+           seen: list[str], uploads=(), replace: set[str] = frozenset(),
+           remove: set[int] = frozenset()) -> None:
+    """Save a page into a draft this browser holds: its answers (all of them, as given),
+    the pages seen, new uploads (replacing the files of the documents in ``replace``), and
+    without the attachments whose ids are in ``remove``.  The browser binding stays."""
+    row = loaded.row
+    draft_id = row.id
+    data = {**public, _BOUND_TO: row.data[_BOUND_TO], _SEEN: list(seen)}
+    values = {"data": data, "lang": lang,
+              "sensitive": encrypt(current_app.extensions["carta_fernet"], sensitive)}
+    files = _file_rows(draft_id, uploads)
+
+    def write(connection) -> None:
+        connection.execute(sql_update(_DRAFTS).where(_DRAFTS.c.id == draft_id).values(**values))
+        if replace:
+            connection.execute(delete(_FILES).where(_FILES.c.draft_id == draft_id,
+                                                    _FILES.c.document.in_(sorted(replace))))
+        if remove:
+            connection.execute(delete(_FILES).where(_FILES.c.draft_id == draft_id,
+                                                    _FILES.c.id.in_(sorted(remove))))
+        if files:
+            connection.execute(_NEW_FILES, files)
+
+    current_app.extensions["carta_draft_writer"].run(write)
 
 
 def _sweep_due() -> dt.datetime | None:
@@ -144,9 +182,11 @@ def load(draft_id: str, kind: str, service_slug: str | None) -> Loaded | Expired
     if expired:
         drop(draft_id)
         return Expired()
-    public = {k: v for k, v in row.data.items() if k != _BOUND_TO}
+    public = {k: v for k, v in row.data.items() if not k.startswith("_")}
+    seen = row.data.get(_SEEN)
     return Loaded(row, {**public, **decrypt(current_app.extensions["carta_fernet"],
-                                            row.sensitive)}, files)
+                                            row.sensitive)}, files,
+                  [p for p in seen if isinstance(p, str)] if isinstance(seen, list) else [])
 
 
 def drop(draft_id: str, connection=None) -> None:

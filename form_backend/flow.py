@@ -1,23 +1,31 @@
-"""The three steps both forms share: fill in → check your answers → send (then the receipt).
+"""The steps both forms share: fill in (page by page) → check your answers → send.
 
-Between the fill-in and the send the answers wait in a draft that only the browser that made
-it can open (form_backend.drafts).  The check page and the send both check the draft again
-against the form and scheda of their URL and the charter as it is now, exactly as the fill-in
-step does, before anything is shown or stored.
+The fill-in is a sequence of short pages (``pages:`` of the form in the YAML; one page with
+every field when there are none).  The first page posted makes a draft that only the browser
+that made it can open (form_backend.drafts); each later page lives under the draft's URL
+(``…/controlla/<id>/passo/<page>``) and saves into it, errors or not, uploads included, so
+nothing typed is lost by an error, a language switch or a "Cambia" round trip.  A POST of
+the whole form at once (no ``_step``: an older page, a script) is checked whole, as before.
+
+The check page and the send both check the draft again against the form and scheda of their
+URL and the charter as it is now, exactly as the fill-in step does, before anything is shown
+or stored; answers that no longer pass bring back the first page they fail on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import ipaddress
 import json
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from carta.model import Charter
-from carta.rules import FieldType, Form
+from carta.rules import FieldType, Form, FormPage
 from carta.service import Service
 from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
@@ -113,7 +121,7 @@ def receive(definition: Form, service: Service | None, form, kind: str):
         kind, service.slug if service else None, g.lang,
         public={k: v for k, v in answers.items() if k not in secret_names},
         sensitive={k: v for k, v in answers.items() if k in secret_names},
-        uploads=form.uploads())
+        uploads=form.uploads(), seen=[p.id for p in definition.steps()])
     path = check_path(service, draft_id)
     response = redirect(f"{path}?lang={g.lang}", 303)
     drafts.give_cookie(response, path, secret)
@@ -123,26 +131,57 @@ def receive(definition: Form, service: Service | None, form, kind: str):
 def summary(definition: Form, service: Service | None, answers: dict, files) -> list:
     """(label, shown value) rows for the check-your-answers page and the receipt."""
     form = form_class(definition, service)(meta={"csrf": False}, formdata=None)
-    rows = []
-    for name in form._order:
-        field = form[name]
-        if name.startswith("doc-"):
-            names = [a.filename for a in files if a.document == name]
-            if names:
-                rows.append((name, field.label.text or "", ", ".join(names)))
-            continue
-        if name not in answers:
-            continue
-        value = answers[name]
-        choices = dict(getattr(field, "choices", None) or [])
-        if choices:
-            value = choices.get(str(value), value)
-        elif value is True:
-            value = charter().t(g.lang, "print_yes")
-        elif (field.render_kw or {}).get("type") == "date":
+    return [row for name in form._order for row in _row(form, name, answers, files)]
+
+
+_LTR = ("tel", "email")  # shown left to right in any language, isolated from the text around
+
+
+def _row(form, name: str, answers: dict, files):
+    field = form[name]
+    label = form._labels.get(name) or field.label.text
+    if name.startswith("doc-"):
+        names = [a.filename for a in files if a.document == name]
+        if names:
+            yield name, label, ", ".join(names)
+        return
+    if name not in answers:
+        return
+    value = answers[name]
+    choices = dict(getattr(field, "choices", None) or [])
+    if choices:
+        value = choices.get(str(value), value)
+    elif value is True:
+        value = charter().t(g.lang, "print_yes")
+    elif type(field).__name__ == "DateParts":
+        with contextlib.suppress(TypeError, ValueError):
             value = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        rows.append((name, field.label.text.removesuffix(" *"), value))
-    return rows
+    yield name, label, value
+
+
+def value_direction(form, name: str) -> str | None:
+    """``ltr`` for answers that read left to right whatever the language (phone numbers,
+    e-mail addresses, codes, dates, amounts), else None (the text's own direction)."""
+    field = form[name]
+    kw = field.render_kw or {}
+    if kw.get("type") in _LTR or kw.get("dir") == "ltr" or type(field).__name__ in (
+            "DateParts", "IntegerField"):
+        return "ltr"
+    return None
+
+
+def summary_pages(definition: Form, service: Service | None, answers: dict, files) -> list:
+    """The check page: per page asked, (page, its URL to change it, rows of (name, label,
+    value, direction))."""
+    form = form_class(definition, service).from_draft(answers, [])
+    off = form.inactive()
+    out = []
+    for page in active_steps(form):
+        rows = [(name, label, value, value_direction(form, name))
+                for n in form.page_names(page) if n not in off
+                for name, label, value in _row(form, n, answers, files)]
+        out.append((page, rows))
+    return out
 
 
 def public_url() -> str:
@@ -187,7 +226,7 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         return not_online(service, 409)
     form = recheck(definition, service, loaded.answers, files)
     if form.errors:
-        return show_form(definition, service, form, 422, rechecked=True)
+        return show_failing_step(definition, service, draft.id, form, loaded)
     answers = form.answers()  # only what the form of this URL knows, as it checked it
     secret_names = sensitive_names(definition, service)
     total, _ = points(charter(), service, answers) if service else (None, False)
@@ -243,8 +282,14 @@ def band_for(isee: str | None) -> str | None:
 
 
 def fill_step(definition: Form, service: Service | None, kind: str, prefill: dict | None = None):
-    """GET: the empty form (``prefill`` sets answers); POST: valid answers go on to the check
-    page, invalid ones come back with their messages, a filled honeypot gets a bare 400."""
+    """GET: the first page (``prefill`` sets answers); POST of a page (``_step``): saved into
+    a new draft, see :func:`step_post`; POST of the whole form: valid answers go on to the
+    check page, invalid ones come back with their messages, a filled honeypot gets a 400."""
+    if request.method == "GET":
+        return step_get(definition, service, kind, None, None, prefill)
+    step = request.form.get("_step")
+    if step is not None:
+        return step_post(definition, service, kind, None, step, prefill)
     form = form_class(definition, service)()
     if request.method == "POST":
         if form.validate():
@@ -273,8 +318,211 @@ def check_step(definition: Form, service: Service | None, draft_id: str, kind: s
         return not_online(service, 409)
     form = recheck(definition, service, loaded.answers, loaded.files)
     if form.errors:
-        return show_form(definition, service, form, 422, rechecked=True)
-    return render_template("check.html", rows=summary(definition, service, form.answers(),
-                                                      loaded.files),
+        return show_failing_step(definition, service, draft_id, form, loaded)
+    path = check_path(service, draft_id)
+    return render_template("check.html", pages=summary_pages(definition, service,
+                                                             form.answers(), loaded.files),
                            service=service, definition=definition, back=back,
-                           title=label_of(definition.title, g.lang))
+                           change=lambda page, name: f"{path}/passo/{page.id}?lang={g.lang}"
+                           f"&cambia=1#{name}", here=path,
+                           restart=f"{path}/passo/{definition.steps()[0].id}?lang={g.lang}",
+                           title=charter().t(g.lang, "form_check_title") + " — "
+                           + label_of(definition.title, g.lang))
+
+
+# --- the fill-in, page by page ---
+
+
+def active_steps(form) -> list[FormPage]:
+    """The pages to ask given the answers so far: those with a question that applies."""
+    off = form.inactive()
+    return [p for p in form._definition.steps()
+            if any(n not in off for n in form.page_names(p))]
+
+
+def step_path(service: Service | None, draft_id: str | None, page: FormPage) -> str:
+    """A page of the fill-in: the form's own URL before there is a draft, else under it."""
+    if draft_id is None:
+        return form_path(service)
+    return f"{check_path(service, draft_id)}/passo/{page.id}"
+
+
+def _page(definition: Form, page_id: str) -> FormPage:
+    page = next((p for p in definition.steps() if p.id == page_id), None)
+    if page is None:
+        abort(404)
+    return page
+
+
+def _draft_form(definition, service, answers: dict):
+    """The form filled in with a draft's answers, for showing (not checked)."""
+    data = MultiDict()
+    for name, value in answers.items():
+        data.add(name, "y" if value is True else str(value))
+    return form_class(definition, service)(formdata=data)
+
+
+def show_step(definition: Form, service: Service | None, form, page: FormPage,
+              draft_id: str | None, files=(), status: int = 200, rechecked: bool = False,
+              changing: bool = False):
+    """A page of the fill-in, with its error summary when its answers have errors."""
+    names = form.page_names(page)
+    off = form.inactive()
+    steps = active_steps(form)
+    if page not in steps:
+        steps = [p for p in form._definition.steps() if p in steps or p == page]
+    number = steps.index(page) + 1
+    errors = [(name, message) for name in names if name not in off
+              for message in form[name].errors]
+    if "csrf_token" in form._fields:
+        errors += [("csrf_token", m) for m in form.csrf_token.errors]
+    here = step_path(service, draft_id, page)
+    previous = steps[number - 2] if number > 1 else None
+    query = f"?lang={g.lang}" + ("&cambia=1" if changing else "")
+    if draft_id is None and request.args.get("servizio"):  # a complaint about this scheda
+        query += "&" + urlencode({"servizio": request.args["servizio"]})
+    kept = {}
+    for a in files:
+        if a.document in names:
+            kept.setdefault(a.document, []).append(a)
+    page_title = label_of(page.title, g.lang)
+    form_title = label_of(definition.title, g.lang)
+    title = form_title if page_title == form_title else f"{page_title} — {form_title}"
+    return render_template(
+        "step.html", definition=definition, service=service, form=form, page=page,
+        fields=[form[n] for n in names if n not in off], errors=errors, number=number,
+        total=len(steps), last=page == form._definition.steps()[-1],
+        action=here + query, here=here, changing=changing, rechecked=rechecked, kept=kept,
+        back=(step_path(service, draft_id, previous) + query) if previous and draft_id
+        else None, heading=page_title, title=title), status
+
+
+def show_failing_step(definition, service, draft_id: str, form, loaded):
+    """Answers the charter no longer accepts (or a page never finished): the first page
+    they fail on, with its messages, to correct and come back to the check page (422)."""
+    for page in active_steps(form):
+        if any(form[n].errors for n in form.page_names(page)):
+            return show_step(definition, service, form, page, draft_id, loaded.files, 422,
+                             rechecked=True, changing=True)
+    return show_form(definition, service, form, 422, rechecked=True)
+
+
+def step_get(definition: Form, service: Service | None, kind: str, draft_id: str | None,
+             page_id: str | None, prefill: dict | None = None):
+    """A page of the fill-in as saved: the first page of a new form, or a draft's page."""
+    if draft_id is None:
+        form = _draft_form(definition, service, {k: v for k, v in (prefill or {}).items()})
+        return show_step(definition, service, form, active_steps(form)[0], None)
+    loaded = drafts.load(draft_id, kind, service.slug if service else None)
+    if loaded is None:
+        abort(404)
+    if isinstance(loaded, drafts.Expired):
+        return expired_page(service)
+    form = _draft_form(definition, service, loaded.answers)
+    return show_step(definition, service, form, _page(definition, page_id), draft_id,
+                     loaded.files, changing=bool(request.args.get("cambia")))
+
+
+def step_post(definition: Form, service: Service | None, kind: str, draft_id: str | None,
+              page_id: str, prefill: dict | None = None):
+    """Save a page into the draft (making the draft on the first page), whatever its errors:
+    then the next page (or the check page), or this page again with its messages (422)."""
+    loaded = None
+    if draft_id is not None:
+        loaded = drafts.load(draft_id, kind, service.slug if service else None)
+        if loaded is None:
+            abort(404)
+        if isinstance(loaded, drafts.Expired):
+            return expired_page(service)
+    page = _page(definition, page_id)
+    cls = form_class(definition, service)
+    names = [n for fid in page.fields for n in cls._names.get(fid, [])]
+    previous = loaded.answers if loaded else dict(prefill or {})
+    files = list(loaded.files) if loaded else []
+    if request.form.get("_remove"):  # "Rimuovi" on a kept file (its own little form)
+        if loaded is None:
+            abort(404)
+        gone = {a.id for a in files if str(a.id) == request.form["_remove"]
+                and a.document in names}
+        drafts.update(loaded, g.lang, *_split(definition, service, previous), loaded.seen,
+                      remove=gone)
+        return redirect(step_path(service, draft_id, page) + _query(), 303)
+    submitted = cls._submitted()
+    data = MultiDict()
+    for name, value in previous.items():
+        if name not in names:
+            data.add(name, "y" if value is True else str(value))
+    parts = {f"{n}-{p}" for n in names for p in ("day", "month", "year")}
+    for key, value in submitted.items(multi=True):
+        if key in names or key in parts or key in ("csrf_token", "website"):
+            data.add(key, value)
+    form = cls(formdata=data)
+    form._kept = frozenset(a.document for a in files if a.document in names)
+    form.validate()
+    if form.website.data:
+        abort(400)
+    off = form.inactive()
+    page_errors = any(form[n].errors for n in names if n not in off) or (
+        "csrf_token" in form.errors)
+    answers = {k: v for k, v in previous.items() if k not in names and k not in off}
+    answers.update(form.answers(only=names))
+    uploads = [u for u in form.uploads() if u[0] in names and not form[u[0]].errors]
+    single = {u[0] for u in uploads if not u[0].endswith("-altri")}
+    public, sensitive = _split(definition, service, answers)
+    seen = list(loaded.seen) if loaded else []
+    if not page_errors and page.id not in seen:
+        seen.append(page.id)
+    if loaded is None:
+        draft_id, secret = drafts.save(kind, service.slug if service else None, g.lang,
+                                       public, sensitive, uploads, seen)
+    else:
+        secret = None
+        drafts.update(loaded, g.lang, public, sensitive, seen, uploads, replace=single)
+    if page_errors:
+        reloaded = drafts.load(draft_id, kind, service.slug if service else None) \
+            if secret is None else None
+        kept_files = reloaded.files if isinstance(reloaded, drafts.Loaded) else [
+            _Kept(i, *u) for i, u in enumerate(uploads)]
+        response = show_step(definition, service, form, page, draft_id, kept_files, 422,
+                             changing=bool(request.args.get("cambia")))
+        response = current_app.make_response(response)
+    else:
+        response = redirect(_next(definition, service, form, page, draft_id, seen), 303)
+    if secret is not None:
+        drafts.give_cookie(response, check_path(service, draft_id), secret)
+    return response
+
+
+class _Kept:
+    """A file just saved with a new draft, shown as kept (before the draft is read back)."""
+
+    def __init__(self, i, document, filename, content_type, content):
+        self.id, self.document, self.filename = -1 - i, document, filename
+
+
+def _query() -> str:
+    return f"?lang={g.lang}" + ("&cambia=1" if request.args.get("cambia") else "")
+
+
+def _split(definition, service, answers: dict) -> tuple[dict, dict]:
+    secret_names = sensitive_names(definition, service)
+    return ({k: v for k, v in answers.items() if k not in secret_names},
+            {k: v for k, v in answers.items() if k in secret_names})
+
+
+def _next(definition, service, form, page: FormPage, draft_id: str, seen: list[str]) -> str:
+    """After a page: the next one; when changing an answer, the first page that applies and
+    was never finished (a question the change brought in), else the check page."""
+    steps = active_steps(form)
+    if request.args.get("cambia"):
+        todo = [p for p in steps if p.id not in seen]
+        if todo:
+            return step_path(service, draft_id, todo[0]) + _query()
+        return f"{check_path(service, draft_id)}?lang={g.lang}"
+    later = [p for p in steps[steps.index(page) + 1:]] if page in steps else []
+    if later:
+        return step_path(service, draft_id, later[0]) + _query()
+    todo = [p for p in steps if p.id not in seen]
+    if todo:
+        return step_path(service, draft_id, todo[0]) + _query()
+    return f"{check_path(service, draft_id)}?lang={g.lang}"

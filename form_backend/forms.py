@@ -28,9 +28,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Field as WTField
+from wtforms.utils import unset_value
 
 from carta.model import Charter
-from carta.rules import DateRange, FieldType, Form, Parameter
+from carta.rules import DateRange, FieldType, Form, FormPage, Parameter
 from carta.service import DocumentKind, Service
 from form_backend.mailaddr import valid_address
 from form_backend.uploads import display_name
@@ -96,29 +97,56 @@ def build_form(charter: Charter, definition: Form, lang: str,
                              "_charter": charter, "_msg": msg, "_today": today}
     order: list[str] = []
     required_docs: list[str] = []
+    names: dict[str, list[str]] = {}  # field id → the form's field names it asks
+    labels: dict[str, str] = {}  # name → label without marker (summary, messages)
+    hints: dict[str, str] = {}
+    optional = msg("form_optional")
     for section in definition.sections:
         for f in section.fields:
-            label = label_of(f.label, lang)
+            names[f.id] = []
             if f.type is FieldType.access_parameters:
                 for name, field in _parameter_fields(charter, service, lang, msg):
                     attrs[name] = field
                     order.append(name)
+                    names[f.id].append(name)
+                    labels[name] = field.args[0]
                 continue
             if f.type is FieldType.service and service is not None:
                 continue  # the scheda is chosen by the URL
             if f.type is FieldType.documents:
-                for name, field, required in _document_fields(service, lang):
+                for name, field, required, plain in _document_fields(service, lang, msg):
                     attrs[name] = field
                     order.append(name)
+                    names[f.id].append(name)
+                    labels[name] = plain
                     if required:
                         required_docs.append(name)
                 continue
-            shown = f"{label} *" if f.required and f.type is not FieldType.checkbox else label
+            # online, a plain question may stand for the printed label, which becomes its hint
+            label = label_of(f.question or f.label, lang)
+            hint = " ".join(x for x in (label_of(f.label, lang) if f.question else "",
+                                        label_of(f.help, lang) if f.help else "") if x)
+            if hint:
+                hints[f.id] = hint
+            shown = f"{label} *" if f.required else (
+                label if f.required_if else f"{label} {optional}")
             attrs[f.id] = FACTORIES[f.type](f, shown, charter, lang, service)
+            kw = attrs[f.id].kwargs.setdefault("render_kw", {})
+            token = autocomplete_of(f)
+            if token and f.type is not FieldType.date:
+                kw["autocomplete"] = token
+            elif f.type is FieldType.date:
+                kw["data-autocomplete"] = token or ""
             order.append(f.id)
+            names[f.id].append(f.id)
+            labels[f.id] = label
     attrs["website"] = StringField("website")  # honeypot: hidden from people, not from bots
     attrs["_order"] = order
     attrs["_required_docs"] = required_docs
+    attrs["_names"] = names
+    attrs["_labels"] = labels
+    attrs["_hints"] = hints
+    attrs["_kept"] = frozenset()  # documents already held by the draft (a page of it)
     attrs["_upload_limits"] = upload_limits
     return type(f"{definition.id.title()}Form", (CartaForm,), attrs)
 
@@ -157,12 +185,46 @@ class CartaForm(FlaskForm):
                                              name=a.document, content_type=a.content_type))
         return cls(formdata=data, meta={"csrf": False})
 
+    def page_names(self, page: FormPage) -> list[str]:
+        """The form's field names a page asks, in order."""
+        return [n for fid in page.fields for n in self._names.get(fid, [])]
+
+    def inactive(self) -> set[str]:
+        """Names whose question does not apply given the answers (``when:`` of the field or
+        of its page not met): not asked, not required, not kept."""
+        definition: Form = self._definition
+        conds = {}
+        for page in definition.steps():
+            for fid in page.fields:
+                conds[fid] = [c for c in (page.when,) if c]
+        for f in definition.fields():
+            if f.when:
+                conds.setdefault(f.id, []).append(f.when)
+        off: set[str] = set()
+        for f in (f for p in definition.steps() for f in (
+                definition_field(definition, fid) for fid in p.fields)):
+            for cond in conds.get(f.id, []):
+                given = self[cond.field].data if cond.field in self._fields else None
+                met = cond.field not in off and (
+                    given not in (None, "", False) if cond.value is None
+                    else str(given) == cond.value)
+                if not met:
+                    off.add(f.id)
+                    break
+        return {n for fid in off for n in self._names.get(fid, [])}
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         msg: Messages = self._msg
         today = self._today or dt.date.today()
-        fields = {f.id: f for f in self._definition.fields()}
-        by_id = {name: self[name] for name in self._order if name in self._fields}
+        inactive = self.inactive()
+        for name in inactive:  # a question that does not apply: its answer is dropped
+            self[name].errors = []
+            self[name].data = False if isinstance(self[name], BooleanField) else None
+        ok = ok or not any(self[n].errors for n in self._fields if n not in inactive)
+        fields = {f.id: f for f in self._definition.fields() if f.id not in inactive}
+        by_id = {name: self[name] for name in self._order
+                 if name in self._fields and name not in inactive}
 
         def fail(name: str, text: str) -> None:
             nonlocal ok
@@ -173,7 +235,7 @@ class CartaForm(FlaskForm):
         for fid, spec in fields.items():
             if fid not in by_id:
                 continue
-            field, label = by_id[fid], label_of(spec.label, self._lang)
+            field, label = by_id[fid], self._labels.get(fid) or label_of(spec.label, self._lang)
             value = _strip(field.data)
             required = spec.required or (spec.required_if and by_id.get(spec.required_if)
                                          and bool(by_id[spec.required_if].data))
@@ -296,7 +358,8 @@ class CartaForm(FlaskForm):
             files = [x for x in (field.data if isinstance(field.data, list) else [field.data])
                      if x and getattr(x, "filename", "")]
             label = field.label.text
-            if not files and name in self._required_docs:
+            label = self._labels.get(name, label)
+            if not files and name in self._required_docs and name not in self._kept:
                 fail(name, msg("err_file_missing", label=label))
             for upload in files:
                 count += 1
@@ -331,11 +394,14 @@ class CartaForm(FlaskForm):
                     out.append((name, *_cleaned(upload.filename, upload.stream.read())))
         return out
 
-    def answers(self) -> dict[str, Any]:
-        """Answers by field name, as stored (files excluded)."""
+    def answers(self, only: Iterable[str] | None = None) -> dict[str, Any]:
+        """Answers by field name, as stored (files excluded; ``only``: of these names)."""
         out = {}
+        inactive = self.inactive()
+        wanted = set(only) if only is not None else None
         for name in self._order:
-            if name.startswith("doc-"):
+            if name.startswith("doc-") or name in inactive or (
+                    wanted is not None and name not in wanted):
                 continue
             value = self[name].data
             if isinstance(value, str):
@@ -359,22 +425,47 @@ def _textarea(f, label, *_):
     return TextAreaField(label, filters=[_strip])
 
 
+class DateParts(StringField):
+    """A date asked as day, month and year in three boxes (the GOV.UK pattern, no picker):
+    sent as ``<name>-day``, ``-month``, ``-year``, or whole as ``<name>`` (2025-12-31 or
+    31/12/2025, as a stored draft or an older page sends it)."""
+
+    PARTS = ("day", "month", "year")
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and not self.raw_data:
+            parts = [(formdata.get(f"{self.name}-{p}") or "").strip() for p in self.PARTS]
+            if any(parts):
+                self.raw_data = ["/".join(parts)]
+                self.data = self.raw_data[0]
+
+    def parts(self) -> tuple[str, str, str]:
+        """(day, month, year) to show in the boxes: as typed, or from a stored date."""
+        value = str(self.data or "")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            y, m, d = value.split("-")
+            return str(int(d)), str(int(m)), y
+        bits = value.split("/")
+        return tuple(bits) if len(bits) == 3 else ("", "", "")  # type: ignore[return-value]
+
+
 def _date(f, label, *_):
-    return StringField(label, filters=[_strip], render_kw={"type": "date"})
+    return DateParts(label, filters=[_strip])
 
 
 def _email(f, label, *_):
-    return StringField(label, filters=[_strip], render_kw={"type": "email",
-                                                          "autocomplete": "email"})
+    return StringField(label, filters=[_strip], render_kw={"type": "email", "dir": "ltr",
+                                                          "spellcheck": "false"})
 
 
 def _phone(f, label, *_):
-    return StringField(label, filters=[_strip], render_kw={"type": "tel", "autocomplete": "tel"})
+    return StringField(label, filters=[_strip], render_kw={"type": "tel", "dir": "ltr"})
 
 
 def _cf(f, label, *_):
     return StringField(label, filters=[_strip], render_kw={"autocapitalize": "characters",
-                                                          "spellcheck": "false"})
+                                                          "spellcheck": "false", "dir": "ltr"})
 
 
 class _Answered:
@@ -478,16 +569,39 @@ def _count(label: str, msg: Messages) -> IntegerField:
                         render_kw={"min": 0, "max": 20, "inputmode": "numeric"})
 
 
-def _document_fields(service, lang):
+def _document_fields(service, lang, msg):
     if service is None:
         return
+    accept = {"accept": "application/pdf,image/jpeg,image/png"}
     for i, doc in enumerate(service.access.documents):
         if doc.kind is not DocumentKind.attachment:
             continue
-        yield f"doc-{doc.id or i}", FileField(label_of(doc.name, lang), render_kw={
-            "accept": "application/pdf,image/jpeg,image/png"}), True
-    yield "doc-altri", MultipleFileField("+", render_kw={
-        "accept": "application/pdf,image/jpeg,image/png"}), False
+        plain = label_of(doc.name, lang)
+        yield f"doc-{doc.id or i}", FileField(f"{plain} *", render_kw=accept), True, plain
+    plain = msg("form_other_documents")
+    yield "doc-altri", MultipleFileField(f"{plain} {msg('form_optional')}",
+                                         render_kw=accept), False, plain
+
+
+# the autofill token a field's role implies, when the YAML names none (WCAG 1.3.5)
+_ROLE_AUTOCOMPLETE = {"surname": "family-name", "given_name": "given-name", "full_name": "name",
+                      "email": "email", "phone": "tel", "birth_date": "bday",
+                      "address": "street-address"}
+
+
+def autocomplete_of(spec) -> str | None:
+    """The ``autocomplete`` token of a field: its own, else its role's, else by type."""
+    if spec.autocomplete:
+        return spec.autocomplete
+    role = getattr(spec, "role", None)
+    if role is not None and str(role.value) in _ROLE_AUTOCOMPLETE:
+        return _ROLE_AUTOCOMPLETE[str(role.value)]
+    return {FieldType.email: "email", FieldType.phone: "tel"}.get(spec.type)
+
+
+def definition_field(definition: Form, fid: str):
+    """The field ``fid`` of ``definition``."""
+    return next(f for f in definition.fields() if f.id == fid)
 
 
 def points(charter: Charter, service: Service | None, answers: dict[str, Any]) -> tuple[int, bool]:
@@ -510,4 +624,4 @@ def points(charter: Charter, service: Service | None, answers: dict[str, Any]) -
     return total, sensitive
 
 
-__all__ = ["CartaForm", "build_form", "parse_date", "points"]
+__all__ = ["CartaForm", "DateParts", "autocomplete_of", "build_form", "parse_date", "points"]

@@ -1,8 +1,13 @@
-"""The citizen's language: ?lang=, then the session, then the browser; interface strings."""
+"""The citizen's language, from the URL only; interface strings.
+
+Like the site (``/`` Italian, ``/en/`` English …), a form's address says its language:
+``?lang=en``, and no ``lang`` means the district's first language.  Neither the browser's
+preferences nor an earlier visit choose it: the Italian scheda's "apply" link opens the
+Italian form in any browser, and every link a form page makes carries its ``lang``."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, request
 
 from carta.site_text import direction
 
@@ -16,13 +21,7 @@ def choose_lang() -> str:
     """The language to answer in, among the district's languages."""
     langs = charter().district.languages
     asked = request.args.get("lang") if request else None  # never read the body here
-    if asked in langs:
-        session["lang"] = asked
-        return asked
-    if session.get("lang") in langs:
-        return session["lang"]
-    best = request.accept_languages.best_match(langs) if request else None
-    return best or langs[0]
+    return asked if asked in langs else langs[0]
 
 
 def t(key: str, **values) -> str:

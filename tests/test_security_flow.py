@@ -147,9 +147,10 @@ def test_the_send_step_applies_the_charter_as_it_is_now(app, tmp_path, edit, mes
     changed.extensions["carta_engine"].dispose()
     for r in (page, sent):
         assert 400 <= r.status_code < 500 and message in r.text, (r.status_code, _errors(r.text))
-        if r.status_code == 422:  # the form again, its answers in place, sent to the fill-in
-            assert 'action="/domanda/prima-infanzia?lang=it"' in r.text
-            assert 'value="Rossi"' in r.text and "allega di nuovo i documenti" in r.text
+        if r.status_code == 422:  # the page it fails on, its answers and files kept, saved
+            # into the same draft, then back to the check page
+            assert f'action="{check}/passo/destinatario?lang=it&amp;cambia=1"' in r.text
+            assert 'value="Rossi"' in r.text and "file caricati sono conservati" in r.text
     assert stored(app) == 0
 
 

@@ -1,0 +1,284 @@
+"""Issue 15, part A: the forms as short pages built from the YAML, answers never lost, the
+language of the URL, accessible errors (through real HTTP; a phone-sized Chromium at the end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+import requests
+from cryptography.fernet import Fernet
+from pydantic import ValidationError
+
+from carta.rules import Form
+from form_backend import create_app
+from tests.factory import REPO
+from tests.servers import http_server
+from tests.test_backend import CF, PDF, TODAY
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+EXPIRY = TODAY + dt.timedelta(days=400)
+
+
+def make_app(tmp_path, root=REPO, **config):
+    return create_app({
+        "CARTA_ROOT": str(root), "DATABASE_URL": f"sqlite:///{tmp_path / 'j.db'}",
+        "TESTING": True, "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "OUTBOX_SENDER": False, "SECRET_KEY": "test", "OFFICE_EMAIL": "ufficio@example.org",
+        "RATELIMIT_SUBMIT": "10000 per minute", "CARTA_SITE_DIR": str(tmp_path / "no-site"),
+        **config})
+
+
+@pytest.fixture
+def base(tmp_path):
+    app = make_app(tmp_path)
+    with http_server(app) as url:
+        yield url
+    app.extensions["carta_engine"].dispose()
+
+
+def date(name: str, day: dt.date) -> dict:
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month),
+            f"{name}-year": str(day.year)}
+
+
+PAGES = {  # the domanda's pages as a citizen fills them in (content/forms.yaml)
+    "chi": {},
+    "segnalante": {"segnalante-rapporto": "figlia", "segnalante-cognome": "Verdi",
+                   "segnalante-nome": "Lia", "segnalante-luogo-nascita": "Napoli",
+                   **date("segnalante-data-nascita", dt.date(1980, 1, 1)),
+                   "segnalante-cittadinanza": "italiana",
+                   "segnalante-documento-tipo": "passaporto",
+                   "segnalante-documento-numero": "YA1234567",
+                   **date("segnalante-documento-scadenza", EXPIRY),
+                   "segnalante-codice-fiscale": CF},
+    "destinatario": {"cognome": "Rossi", "nome": "Mario", "luogo-nascita": "Napoli",
+                     **date("data-nascita", dt.date(1980, 1, 1)),
+                     "cittadinanza": "italiana", "codice-fiscale": CF},
+    "documento": {"documento-tipo": "carta d'identità", "documento-numero": "CA12345",
+                  **date("documento-scadenza", EXPIRY)},
+    "recapiti": {"indirizzo": "Via Roma 1", "comune": "sorrento", "telefono": "081 1234567",
+                 "email": "mario@example.org"},
+    "requisiti": {"isee": "7500,50"},
+    "allegati": {},
+    "servizi-ricevuti": {"nuovo-utente": "si"},
+    "dichiarazioni": {"dichiarazione-dpr445": "y", "privacy": "y"},
+}
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
+
+
+def errors(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>', html)
+
+
+def post_page(s: requests.Session, base: str, url: str, page: str, data: dict, files=None):
+    html = s.get(base + url).text
+    return s.post(base + url, data={"csrf_token": csrf(html), "_step": page, **data},
+                  files=files, allow_redirects=False)
+
+
+def walk(s, base, url, pages: dict, files=None) -> str:
+    """Post each page in turn (following where the app sends); return the URL reached."""
+    for page, data in pages.items():
+        current = re.search(r"/passo/([a-z0-9-]+)", url)
+        assert (current.group(1) if current else "chi") == page, (url, page)
+        r = post_page(s, base, url, page, data, files if page == "allegati" else None)
+        assert r.status_code == 303, errors(r.text)
+        url = r.headers["Location"]
+    return url
+
+
+def isee():
+    return {"doc-isee": ("isee.pdf", PDF, "application/pdf")}
+
+
+# --- the model: pages and conditions are checked like every other part of the YAML ---
+
+
+def _form(**extra) -> dict:
+    return {"id": "prova", "code": "P1", "title": "Prova", "privacy": "Informativa",
+            "sections": [{"id": "s", "title": "S", "fields": [
+                {"id": "per-altri", "label": "Per un altro", "type": "checkbox"},
+                {"id": "nome", "label": "Nome", "type": "text", "autocomplete": "given-name"},
+            ]}], **extra}
+
+
+@pytest.mark.parametrize(("pages", "message"), [
+    ([{"id": "a", "title": "A", "fields": ["per-altri", "zzz"]}], "no field 'zzz'"),
+    ([{"id": "a", "title": "A", "fields": ["per-altri", "nome"]},
+      {"id": "b", "title": "B", "fields": ["nome"]}], "already on page 'a'"),
+    ([{"id": "a", "title": "A", "fields": ["per-altri"]}], "fields on no page: nome"),
+    ([{"id": "a", "title": "A", "fields": ["nome"]},
+      {"id": "b", "title": "B", "fields": ["per-altri"], "when": {"field": "nome"}}], None),
+    ([{"id": "a", "title": "A", "fields": ["nome"], "when": {"field": "per-altri"}},
+      {"id": "b", "title": "B", "fields": ["per-altri"]}], "must be a field on an earlier"),
+])
+def test_pages_name_every_field_once_and_conditions_look_back(pages, message):
+    if message is None:
+        assert [p.id for p in Form.model_validate(_form(pages=pages)).steps()] == ["a", "b"]
+        return
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        Form.model_validate(_form(pages=pages))
+
+
+def test_a_form_without_pages_is_one_page_and_autocomplete_tokens_are_checked():
+    form = Form.model_validate(_form())
+    assert [(p.id, p.fields) for p in form.steps()] == [("modulo", ["per-altri", "nome"])]
+    bad = _form()
+    bad["sections"][0]["fields"][1]["autocomplete"] = "nickname-ish"
+    with pytest.raises(ValidationError, match="autocomplete"):
+        Form.model_validate(bad)
+
+
+# --- the journey over HTTP ---
+
+
+def test_a_domanda_page_by_page_with_progress_titles_and_the_check_page(base):
+    s = requests.Session()
+    first = s.get(base + "/domanda/telesoccorso")
+    assert "Passo 1 di 8" in first.text  # the delegate's page is not counted: not asked
+    assert "<title>Per chi è la domanda — Domanda d&#39;accesso ai servizi" in first.text
+    assert "segnalante-cognome" not in first.text and "codice-fiscale" not in first.text
+    pages = {k: v for k, v in PAGES.items() if k != "segnalante"}
+    check = walk(s, base, "/domanda/telesoccorso", pages, isee())
+    assert re.fullmatch(r"/domanda/telesoccorso/controlla/[0-9a-f]{32}\?lang=it", check)
+    page = s.get(base + check).text
+    assert "<title>Controlla le risposte prima di inviare — Domanda" in page
+    assert '<bdi dir="ltr">081 1234567</bdi>' in page  # phone numbers read left to right
+    assert '<bdi dir="ltr">RSSMRA80A01F839W</bdi>' in page
+    assert "isee.pdf" in page and "Verdi" not in page
+    sent = s.post(base + check.split("?")[0], data={"csrf_token": csrf(page)},
+                  allow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["Location"].startswith("/ricevuta/")
+
+
+def test_the_delegate_page_is_asked_only_on_behalf_and_dropped_when_unticked(base):
+    s = requests.Session()
+    r = post_page(s, base, "/domanda/telesoccorso", "chi", {"per-conto-di": "y"})
+    assert "/passo/segnalante?" in r.headers["Location"]
+    delegate = s.get(base + r.headers["Location"]).text
+    assert "Passo 2 di 9" in delegate and 'autocomplete="family-name"' in delegate
+    check = walk(s, base, r.headers["Location"], dict(list(PAGES.items())[1:]), isee())
+    assert "Verdi" in s.get(base + check).text
+    # Cambia on the first page, untick: the delegate's answers go, back to the check page
+    draft = check.split("?")[0]
+    r = post_page(s, base, f"{draft}/passo/chi?lang=it&cambia=1", "chi", {})
+    assert r.headers["Location"] == check
+    page = s.get(base + check).text
+    assert "Verdi" not in page and "Rossi" in page
+
+
+def test_an_error_keeps_what_was_typed_and_the_upload_which_can_be_removed(base):
+    s = requests.Session()
+    url = walk(s, base, "/domanda/telesoccorso",
+               {k: PAGES[k] for k in ("chi", "destinatario", "documento", "recapiti",
+                                      "requisiti")})
+    assert "/passo/allegati" in url
+    # the ISEE is fine, the other file is not: the page says so, and keeps the good one
+    r = post_page(s, base, url, "allegati", {}, files={
+        **isee(), "doc-altri": ("note.pdf", b"not a pdf", "application/pdf")})
+    assert r.status_code == 422
+    assert [name for name, _ in errors(r.text)] == ["doc-altri"]
+    assert "File caricato: <bdi>isee.pdf</bdi>" in r.text
+    again = s.get(base + url).text
+    assert "File caricato: <bdi>isee.pdf</bdi>" in again  # kept in the draft, not the page
+    attachment = re.search(r'name="_remove" value="(\d+)"', again).group(1)
+    removed = s.post(base + url, data={"csrf_token": csrf(again), "_step": "allegati",
+                                       "_remove": attachment}, allow_redirects=False)
+    assert removed.status_code == 303
+    empty = post_page(s, base, url, "allegati", {})
+    assert empty.status_code == 422 and errors(empty.text)[0][0] == "doc-isee"
+    # typed answers with an error stay in the draft too
+    r = post_page(s, base, url.replace("allegati", "recapiti"), "recapiti",
+                  {**PAGES["recapiti"], "telefono": "chiamami"})
+    assert r.status_code == 422 and 'value="Via Roma 1"' in r.text
+    assert 'value="Via Roma 1"' in s.get(base + url.replace("allegati", "recapiti")).text
+
+
+def test_cambia_opens_the_page_with_its_answers_and_returns_to_the_check_page(base):
+    s = requests.Session()
+    check = walk(s, base, "/domanda/telesoccorso",
+                 {k: v for k, v in PAGES.items() if k != "segnalante"}, isee())
+    page = s.get(base + check).text
+    links = re.findall(r'href="([^"]*passo/recapiti[^"]*)"', page)
+    assert links and all("cambia=1" in x for x in links)
+    change = links[0].replace("&amp;", "&").split("#")[0]
+    form = s.get(base + change).text
+    assert 'value="Via Roma 1"' in form and 'value="081 1234567"' in form
+    r = post_page(s, base, change, "recapiti", {**PAGES["recapiti"], "indirizzo": "Via Capo 3"})
+    assert r.headers["Location"] == check
+    assert "Via Capo 3" in s.get(base + check).text
+    # "Modifica le risposte" opens the first page with its answers, never an empty form
+    restart = re.search(r'href="([^"]*passo/chi[^"]*)">Modifica le risposte', page).group(1)
+    assert "/controlla/" in restart
+
+
+def test_the_language_is_the_urls_and_switching_keeps_the_draft(base):
+    s = requests.Session()
+    s.headers["Accept-Language"] = "en"  # the browser's preference does not choose
+    assert '<html lang="it" dir="ltr">' in s.get(base + "/domanda/telesoccorso").text
+    s.get(base + "/reclamo?lang=ar")  # nor does an earlier visit
+    assert '<html lang="it"' in s.get(base + "/reclamo").text
+    r = post_page(s, base, "/domanda/telesoccorso?lang=ar", "chi", {})
+    step = r.headers["Location"]
+    assert step.endswith("/passo/destinatario?lang=ar")
+    r = post_page(s, base, step, "destinatario", {"cognome": "Rossi", "nome": "Mario"})
+    assert r.status_code == 422 and '<html lang="ar" dir="rtl">' in r.text
+    assert "الخطوة 2 من 8" in r.text
+    switch = re.search(r'<a href="([^"]+)" lang="fr"', r.text).group(1).replace("&amp;", "&")
+    assert switch == step.replace("lang=ar", "lang=fr")
+    french = s.get(base + switch).text
+    assert '<html lang="fr"' in french and 'value="Rossi"' in french
+    assert "Étape 2 sur 8" in french
+
+
+def test_dates_are_three_boxes_and_personal_fields_autofill(base):
+    page = requests.get(base + "/reclamo").text
+    for part in ("day", "month", "year"):
+        assert f'name="data-nascita-{part}"' in page
+        assert f'autocomplete="bday-{part}"' in page
+    assert 'type="date"' not in page
+    assert 'id="data-nascita"' in page  # the error summary's link lands on the day box
+    assert 'autocomplete="given-name"' in page and 'autocomplete="family-name"' in page
+    assert '<script src="/_carta/form.js" defer></script>' in page
+    s = requests.Session()
+    r = post_page(s, base, "/reclamo", "reclamante",
+                  {"nome": "Anna", "cognome": "Bianchi", **date("data-nascita", TODAY)})
+    contact = s.get(base + r.headers["Location"]).text
+    for token in ("address-level2", "address-line1", "postal-code", "tel", "email"):
+        assert f'autocomplete="{token}"' in contact
+    assert "(facoltativo)" in contact and "Comune di residenza *" in contact
+    bad = post_page(s, base, "/reclamo", "reclamante",
+                    {"nome": "Anna", "cognome": "Bianchi", "data-nascita-day": "31",
+                     "data-nascita-month": "2", "data-nascita-year": "1980"})
+    assert bad.status_code == 422
+    assert errors(bad.text) == [("data-nascita", "Scrivi «Data di nascita» come una data "
+                                 "reale, per esempio 25/12/1980.")]
+    assert 'value="31"' in bad.text and 'value="1980"' in bad.text
+
+
+def test_a_complaint_about_a_scheda_keeps_it_through_the_pages(base):
+    s = requests.Session()
+    r = post_page(s, base, "/reclamo?servizio=telesoccorso", "reclamante",
+                  {"nome": "Anna", "cognome": "Bianchi"})
+    r = post_page(s, base, r.headers["Location"], "recapiti",
+                  {"comune-residenza": "Sorrento", "indirizzo": "Via Capo 2"})
+    page = s.get(base + r.headers["Location"]).text
+    assert '<option selected value="telesoccorso">' in page
+
+
+def test_a_charter_without_pages_asks_everything_on_one_page(tmp_path):
+    app = make_app(tmp_path, root=REPO / "examples" / "accoglienza")
+    with http_server(app) as base:
+        s = requests.Session()
+        page = s.get(base + "/domanda/segretariato-sociale").text
+        assert "Passo 1 di 1" in page and 'name="_step" value="modulo"' in page
+        assert 'autocomplete="name"' in page  # from the field's role: full_name
+        r = post_page(s, base, "/domanda/segretariato-sociale", "modulo", {"nome": "Neri Ada"})
+        assert r.status_code == 422 and 'value="Neri Ada"' in r.text
+    app.extensions["carta_engine"].dispose()
