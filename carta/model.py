@@ -113,6 +113,11 @@ class Charter(Model):
         wanted = set(refs)
         return [o for o in self.offices if o.id in wanted or o.kind in wanted]
 
+    def offices_serving(self, comune_id: str) -> list[Office]:
+        """The offices that serve comune ``comune_id`` (in it, listing it in ``comuni``, or
+        visiting it on their rotation), in charter order."""
+        return [o for o in self.offices if comune_id in o.served_comuni]
+
     def services_of_provider(self, provider: Provider) -> list[Service]:
         """The schede an ente gestore runs."""
         return [s for s in self.services if provider.id in s.operator.providers]

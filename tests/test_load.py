@@ -389,3 +389,12 @@ def test_the_area_palette_keeps_white_text_readable():
 
     assert len(set(AREA_PALETTE)) == len(AREA_PALETTE) >= 10
     assert [c for c in AREA_PALETTE if 1.05 / (luminance(c) + 0.05) < 4.5] == []
+
+
+def test_offices_serving_a_comune_include_itinerant_and_district_wide_ones(tmp_path):
+    from tests.factory import write_thin
+
+    charter = load_charter(write_thin(tmp_path))
+    assert [o.id for o in charter.offices_serving("delta")] == ["sportello"]  # listed
+    assert [o.id for o in charter.offices_serving("gamma")] == ["sportello"]  # visited
+    assert charter.offices_serving("omega") == []
