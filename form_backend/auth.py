@@ -10,8 +10,9 @@ process and every instance sees the same count: after ``OFFICE_LOCKOUT_AFTER`` t
 waits ``OFFICE_LOCKOUT_MINUTES``, doubled at each further failure.  Unknown names cost the
 same argon2 verification as known ones, so timing tells nobody which names exist.
 
-Operators who see health data (``health_access``, issue 16 will make it a role) need a TOTP
-second factor (:mod:`form_backend.totp`); the others may enrol too.
+Operators who see health data (``health_access``, a permission beside the role: reader,
+operator, admin, see :mod:`form_backend.office.access`) need a TOTP second factor
+(:mod:`form_backend.totp`); the others may enrol too.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ TOUCH_SECONDS = 60  # a session's last-seen time is written at most once a minut
 
 class OperatorAuth(Base):
     """What sign-in needs beyond ``users``: the second factor, the failure count, the
-    health-data permission (a flag until issue 16's roles)."""
+    health-data permission, the role and its scope."""
 
     __tablename__ = "operator_auth"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
@@ -53,6 +54,12 @@ class OperatorAuth(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # issue 16: reader, operator or admin; the services and offices an operator or reader
+    # works on (space-separated slugs; both empty: the whole district)
+    role: Mapped[str] = mapped_column(String(20), default="operator")
+    services: Mapped[str] = mapped_column(String(2000), default="")
+    offices: Mapped[str] = mapped_column(String(2000), default="")
+    totp_required: Mapped[bool] = mapped_column(Boolean, default=False)  # by an administrator
 
 
 class OfficeSession(Base):
@@ -94,6 +101,9 @@ class Operator:
     stage: str
     health_access: bool
     totp: bool
+    role: str = "operator"
+    services: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
 
 
 def install(app: Flask) -> None:
@@ -203,7 +213,10 @@ def current_operator() -> Operator | None:
             if found is not None:
                 found.last_seen_at = now
     return Operator(session.id, user.id, user.name, session.stage,
-                    bool(extra and extra.health_access), bool(extra and extra.totp_secret))
+                    bool(extra and extra.health_access), bool(extra and extra.totp_secret),
+                    (extra.role or "operator") if extra else "operator",
+                    tuple((extra.services or "").split()) if extra else (),
+                    tuple((extra.offices or "").split()) if extra else ())
 
 
 def cookie() -> tuple[str, str]:
@@ -244,7 +257,8 @@ def sign_in_row(s: Session, user_id: int) -> OperatorAuth:
     row = s.execute(select(OperatorAuth).where(OperatorAuth.user_id == user_id)
                     .with_for_update()).scalar()
     if row is None:
-        row = OperatorAuth(user_id=user_id, health_access=False, failed_count=0)
+        row = OperatorAuth(user_id=user_id, health_access=False, failed_count=0,
+                           role="operator", services="", offices="", totp_required=False)
         s.add(row)
         s.flush()
     return row

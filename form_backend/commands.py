@@ -146,9 +146,16 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = _new_password(args.name)
     app = make_app(args)
     try:
+        services = _known(app, "service_by_slug", args.service)
+        offices = _known(app, "office_by_id", args.office)
+    except KeyError as exc:
+        say(f"unknown {exc.args[0]}: see carta users add --help")
+        return 2
+    try:
         add_user(app.extensions["carta_sessions"], args.name, password,
                  health_access=args.health_access,
-                 context=context_words(app.extensions["carta"]))
+                 context=context_words(app.extensions["carta"]), role=args.role,
+                 services=services, offices=offices, totp_required=args.totp_required)
     except PasswordRefused as exc:
         return _refused(app, exc)
     except IntegrityError:
@@ -157,6 +164,41 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     print(f"created operator {args.name}" + (" (health data: enrols a second factor at the "
                                               "first login)" if args.health_access else ""))
     return 0
+
+
+def _known(app, index: str, values: list[str] | None) -> list[str]:
+    """``values`` when the charter knows every one (service slugs, office ids), else
+    KeyError naming the first unknown."""
+    known = getattr(app.extensions["carta"], index)
+    for value in values or []:
+        if value not in known:
+            raise KeyError(f"{index.split('_')[0]} {value!r}")
+    return list(values or [])
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    """Give an operator a role (reader, operator, admin) and a scope of services and offices
+    (none: the whole district); their sessions end."""
+    from form_backend.operators import set_role
+
+    def change(app, s, name):
+        set_role(s, name, args.role, _known(app, "service_by_slug", args.service),
+                 _known(app, "office_by_id", args.office))
+
+    try:
+        return _account_change(args, change, "{name} is now " + args.role)
+    except KeyError as exc:
+        say(f"unknown {exc.args[0]}")
+        return 2
+
+
+def cmd_users_totp_required(args: argparse.Namespace) -> int:
+    """Require a second factor of an operator (on) or stop requiring it (off)."""
+    from form_backend.operators import set_totp_required
+
+    return _account_change(
+        args, lambda app, s, name: set_totp_required(s, name, args.required == "on"),
+        "second factor required of {name}: " + args.required)
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
@@ -172,12 +214,15 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
     rows = list_users(make_app(args).extensions["carta_sessions"])
     now = dt.datetime.now(dt.UTC)
-    print(f"{'name':<24} {'state':<9} {'health':<7} {'2fa':<4} {'locked until':<17} last login")
+    print(f"{'name':<24} {'state':<9} {'health':<7} {'2fa':<4} {'locked until':<17} "
+          f"{'last login':<17} {'role':<9} scope")
     for r in rows:
         locked = when(r["locked_until"], after=now)
+        tfa = "yes" if r["totp"] else ("req" if r["totp_required"] else "no")
+        scope = " ".join(r["services"] + [f"office:{o}" for o in r["offices"]]) or "all"
         print(f"{r['name']:<24} {'active' if r['active'] else 'disabled':<9} "
-              f"{'yes' if r['health_access'] else 'no':<7} {'yes' if r['totp'] else 'no':<4} "
-              f"{locked:<17} {when(r['last_login_at'])}")
+              f"{'yes' if r['health_access'] else 'no':<7} {tfa:<4} "
+              f"{locked:<17} {when(r['last_login_at']):<17} {r['role']:<9} {scope}")
     return 0
 
 
@@ -372,7 +417,29 @@ def register(add, group) -> None:
     q.add_argument("name")
     q.add_argument("--health-access", action="store_true",
                    help="may see health data (a second factor is enrolled at the first login)")
+
+    def scope_options(q):
+        q.add_argument("--service", action="append", metavar="SLUG",
+                       help="a service of their scope (repeat; none and no --office: all)")
+        q.add_argument("--office", action="append", metavar="ID",
+                       help="an office of their scope: its services and the complaints "
+                            "naming it (repeat)")
+
+    q.add_argument("--role", choices=["reader", "operator", "admin"], default="operator",
+                   help="reader: reads only; operator: also acts; admin: also manages "
+                        "operators (default: operator)")
+    scope_options(q)
+    q.add_argument("--totp-required", action="store_true",
+                   help="must enrol a second factor at the first login")
     users("list", cmd_users_list, "list the operators")
+    q = users("role", cmd_users_role, "set an operator's role and scope (closes their sessions)")
+    q.add_argument("name")
+    q.add_argument("role", choices=["reader", "operator", "admin"])
+    scope_options(q)
+    q = users("totp-required", cmd_users_totp_required,
+              "require (on) or stop requiring (off) a second factor of an operator")
+    q.add_argument("name")
+    q.add_argument("required", choices=["on", "off"])
     for name, func, help_ in [
             ("disable", cmd_users_disable, "disable an operator and close their sessions"),
             ("enable", cmd_users_enable, "enable an operator again (also ends a lockout)"),

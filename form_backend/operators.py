@@ -41,19 +41,42 @@ def _checked(name: str, password: str, context: frozenset[str]) -> str:
     return hasher.hash(password)
 
 
+ROLES = ("reader", "operator", "admin")
+
+
+class BadRole(ValueError):
+    """An unknown role."""
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise BadRole(role)
+    return role
+
+
 def add_user(sessions: sessionmaker[Session], name: str, password: str,
-             health_access: bool = False, context: frozenset[str] = frozenset()) -> None:
+             health_access: bool = False, context: frozenset[str] = frozenset(),
+             role: str = "operator", services: tuple[str, ...] | list[str] = (),
+             offices: tuple[str, ...] | list[str] = (), totp_required: bool = False,
+             by: str | None = None) -> None:
     """Create an operator with an argon2 hash of ``password`` (which must pass the policy,
-    with the district's ``context`` words); ``health_access`` operators must enrol a second
-    factor at their first login."""
+    with the district's ``context`` words), a role (reader, operator, admin) and a scope of
+    services and offices (none: the whole district); ``health_access`` operators, admins and
+    those ``totp_required`` of must enrol a second factor at their first login.  ``by``: the
+    administrator who did it (the audit log says so)."""
     password_hash = _checked(name, password, context)
+    _role(role)
     with sessions.begin() as s:
         user = User(name=name, password_hash=password_hash)
         s.add(user)
         s.flush()
         s.add(OperatorAuth(user_id=user.id, health_access=health_access, failed_count=0,
-                           password_changed_at=utcnow()))
-        record(s, "user-added", user=name, detail="health access" if health_access else None)
+                           password_changed_at=utcnow(), role=role,
+                           services=" ".join(services), offices=" ".join(offices),
+                           totp_required=totp_required))
+        detail = ", ".join(x for x in (role, "health access" if health_access else "",
+                                       f"by {by}" if by else "") if x)
+        record(s, "user-added", user=name, detail=detail if detail != "operator" else None)
 
 
 def _change(sessions: sessionmaker[Session], name: str, action: str, change) -> None:
@@ -136,12 +159,17 @@ def end_all_sessions(sessions: sessionmaker[Session], name: str | None) -> int:
 
 
 def list_users(sessions: sessionmaker[Session]) -> list[dict]:
-    """Every operator: name, active, health access, second factor, lockout, last login."""
+    """Every operator: name, active, role and scope, health access, second factor (required,
+    enrolled), lockout, last login."""
     with sessions() as s:
         rows = s.execute(select(User, OperatorAuth)
                          .outerjoin(OperatorAuth, OperatorAuth.user_id == User.id)
                          .order_by(User.name)).all()
-    return [{"name": u.name, "active": u.active,
+    return [{"name": u.name, "active": u.active, "id": u.id,
+             "role": (a.role if a else None) or "operator",
+             "services": (a.services or "").split() if a else [],
+             "offices": (a.offices or "").split() if a else [],
+             "totp_required": bool(a and a.totp_required),
              "health_access": bool(a and a.health_access),
              "totp": bool(a and a.totp_secret),
              "locked_until": a.locked_until if a else None,
@@ -156,3 +184,29 @@ def audit_log(sessions: sessionmaker[Session], name: str | None = None,
         q = q.where(OfficeLog.user == name)
     with sessions() as s:
         return list(s.execute(q).scalars())
+
+
+def set_role(sessions: sessionmaker[Session], name: str, role: str,
+             services: tuple[str, ...] | list[str] = (),
+             offices: tuple[str, ...] | list[str] = ()) -> None:
+    """Give an operator a role and a scope (services and offices; none: the whole district);
+    their sessions end, so the change holds from their next request."""
+    _role(role)
+
+    def change(s, user, extra):
+        extra.role, extra.services, extra.offices = role, " ".join(services), " ".join(offices)
+        end_sessions(s, user.id)
+        return f"{role}: {' '.join(services) or '-'} / {' '.join(offices) or '-'}"[:200]
+
+    _change(sessions, name, "role-changed", change)
+
+
+def set_totp_required(sessions: sessionmaker[Session], name: str, required: bool) -> None:
+    """Require a second factor of an operator (they enrol at their next login), or stop
+    requiring it (an enrolled one stays); their sessions end."""
+    def change(s, user, extra):
+        extra.totp_required = required
+        end_sessions(s, user.id)
+        return "required" if required else "not required"
+
+    _change(sessions, name, "totp-required", change)

@@ -282,6 +282,11 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
         new_id = connection.execute(_NEW_SUBMISSION,
                                     {"seq": number, "protocol": protocol, **fields}).scalar_one()
         record = Stored(new_id, protocol, created)
+        # the back-office's case row and search terms, in this same transaction (issue 16)
+        from form_backend.cases import index_submission
+
+        index_submission(connection, new_id, protocol, p.kind, p.definition, p.answers,
+                         fields["deadlines"])
         if attachments:
             connection.execute(_NEW_ATTACHMENTS,
                                [dict(submission_id=new_id, **a) for a in attachments])

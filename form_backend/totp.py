@@ -18,10 +18,12 @@ from form_backend.auth import OperatorAuth, sign_in_row
 
 
 def second_factor_needed(extra: OperatorAuth | None) -> bool:
-    """Health-data access needs a second factor; with ``OFFICE_TOTP_REQUIRED`` every operator
+    """Health-data access and the administrator role need a second factor, and so does an
+    operator an administrator required it of; with ``OFFICE_TOTP_REQUIRED`` every operator
     does (OWASP ASVS level 2 asks multi-factor of every account)."""
     return bool(current_app.config.get("OFFICE_TOTP_REQUIRED")
-                or (extra is not None and extra.health_access))
+                or (extra is not None and (extra.health_access or extra.totp_required
+                                           or extra.role == "admin")))
 
 
 def new_totp_secret() -> str:

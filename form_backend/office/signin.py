@@ -1,49 +1,26 @@
-"""``/ufficio/``: operators list, filter and process submissions; every route needs a login."""
+"""``/ufficio/`` sign-in: the password, the second factor (enrolment and code), one's own
+password and sessions, logout."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
-import io
 import logging
 from urllib.parse import quote
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-)
+from flask import current_app, g, make_response, redirect, render_template, request, session
 from sqlalchemy import select
 
 from form_backend import auth, flow, totp
 from form_backend.auth import OfficeSession, OperatorAuth, record
-from form_backend.db import Attachment, AuditEvent, Submission, utcnow
 from form_backend.extensions import limiter
 from form_backend.i18n import t
-from form_backend.operators import add_user, set_password
+from form_backend.office import bp
+from form_backend.office.access import requires
+from form_backend.operators import set_password
 from form_backend.passwords import MAX_LENGTH, context_words, password_problem
-from form_backend.store import ROME, decrypt
-
-__all__ = ["add_user", "bp"]  # add_user: the tests' and the CLI's way to make an operator
+from form_backend.store import ROME
 
 log = logging.getLogger("carta.office")
-bp = Blueprint("office", __name__, url_prefix="/ufficio")
-# the proxy setting concerns the whole app, but only sign-in needed it so far: installed when
-# the blueprint is registered, so the app factory needs no line of its own
-bp.record_once(lambda state: auth.install(state.app))
-STATUSES = ["ricevuta", "in-istruttoria", "convocazione", "integrazione-richiesta", "conclusa"]
-NEXT = {"ricevuta": ["in-istruttoria"],
-        "in-istruttoria": ["convocazione", "integrazione-richiesta", "conclusa"],
-        "convocazione": ["in-istruttoria", "conclusa"],
-        "integrazione-richiesta": ["in-istruttoria", "conclusa"],
-        "conclusa": []}
 SECOND_STEP = {"code": "/ufficio/codice", "enrol": "/ufficio/due-fattori"}
 
 
@@ -64,30 +41,9 @@ def _signed_in(target: str, token: str | None = None):
     return response
 
 
-def login_required(view, stages: tuple[str, ...] = ("full",)):
-    """Refuse requests without a live office session: GETs go to the login page, anything
-    else gets 403.  ``g.office`` is the operator, ``g.operator`` their name."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        operator = auth.current_operator()
-        if operator is None or operator.stage not in stages:
-            if request.method == "GET":
-                return redirect(f"/ufficio/login?next={quote(request.path)}", 302)
-            abort(403)
-        g.office, g.operator = operator, operator.name
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def second_step(view):
-    """Pages a session reaches between the password and the second factor."""
-    return login_required(view, stages=("code", "enrol", "full"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@requires("public")
 def login():
     """Operator login: the password, then (when enrolled or required) the second factor."""
     error = None
@@ -141,7 +97,7 @@ def _code_step(operator, code: str, secret: str | None = None) -> str | None:
 
 @bp.route("/codice", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@second_step
+@requires("second-step")
 def code():
     """The second factor of an enrolled operator."""
     if g.office.stage != "code":  # enrolling, or done: where that stage goes
@@ -159,7 +115,7 @@ def code():
 
 @bp.route("/due-fattori", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@second_step
+@requires("second-step")
 def enrol():
     """Enrol an authenticator app: required before health data, open to every operator."""
     if g.office.stage == "code":
@@ -193,7 +149,7 @@ def enrol():
 
 @bp.route("/password", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@login_required
+@requires("signed-in")
 def password():
     """Change one's own password: the current one first; every other session ends."""
     error = None
@@ -228,7 +184,7 @@ def password():
 
 @bp.route("/sessioni", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@login_required
+@requires("signed-in")
 def sessions():
     """One's own open sessions; the others can be closed (the password asked again)."""
     error = done = None
@@ -258,7 +214,7 @@ def sessions():
 
 
 @bp.post("/logout")
-@second_step
+@requires("second-step")
 def logout():
     """End the operator's session, here and for any copy of its cookie."""
     with _writer().begin() as s:
@@ -268,150 +224,3 @@ def logout():
     response = redirect("/ufficio/login", 303)
     auth.clear_cookie(response)
     return response
-
-
-def _overdue(record: Submission, today: dt.date) -> bool:
-    return record.status != "conclusa" and any(
-        dt.date.fromisoformat(d) < today for d in record.deadlines.values())
-
-
-@bp.get("/")
-@login_required
-def index():
-    """Submissions, overdue first, filterable by kind, status and service."""
-    q = select(Submission)
-    for name in ("kind", "status", "service"):
-        value = request.args.get(name)
-        if value:
-            q = q.where(getattr(Submission, name) == value)
-    with current_app.extensions["carta_reader"]() as s:
-        records = s.execute(q.order_by(Submission.created_at.desc()).limit(500)).scalars().all()
-    today = dt.datetime.now(ROME).date()
-    records.sort(key=lambda r: (not _overdue(r, today), min(r.deadlines.values(), default="9")))
-    return render_template("office/index.html", records=records, statuses=STATUSES,
-                           overdue={r.id for r in records if _overdue(r, today)},
-                           title=flow.charter().t(g.lang, "office_title"))
-
-
-def _get(record_id: int) -> Submission:
-    with current_app.extensions["carta_reader"]() as s:
-        record = s.get(Submission, record_id)
-        if record is None:
-            abort(404)
-        _ = (record.events, record.attachments)  # load them before the session closes
-        return record
-
-
-@bp.get("/<int:record_id>")
-@login_required
-def detail(record_id: int):
-    """One submission with its answers (special-category data decrypted here only)."""
-    record = _get(record_id)
-    # health data only for operators allowed to see it, who signed in with a second factor
-    shown = g.office.health_access and g.office.totp
-    secret = decrypt(current_app.extensions["carta_fernet"], record.sensitive) if shown else None
-    with current_app.extensions["carta_sessions"].begin() as s:
-        s.add(AuditEvent(submission_id=record.id, user=g.operator, action="consultata"))
-    return render_template("office/detail.html", record=record, secret=secret,
-                           hidden=bool(record.sensitive) and not shown,
-                           next_statuses=NEXT.get(record.status, []), title=record.protocol)
-
-
-@bp.post("/<int:record_id>/stato")
-@login_required
-def change_status(record_id: int):
-    """Move a submission to its next status, with an audit entry."""
-    new = request.form.get("status", "")
-    note = request.form.get("note", "")[:2000] or None
-    with current_app.extensions["carta_sessions"].begin() as s:
-        record = s.get(Submission, record_id)
-        if record is None:
-            abort(404)
-        if new not in NEXT.get(record.status, []):
-            abort(400)
-        s.add(AuditEvent(submission_id=record.id, user=g.operator, action="stato",
-                         from_status=record.status, to_status=new, note=note))
-        record.status = new
-        record.updated_at = utcnow()
-    return redirect(f"/ufficio/{record_id}", 303)
-
-
-@bp.get("/<int:record_id>/allegati/<int:attachment_id>")
-@login_required
-def attachment(record_id: int, attachment_id: int):
-    """Download an attachment (served as a download, never rendered inline)."""
-    with current_app.extensions["carta_reader"]() as s:
-        a = s.get(Attachment, attachment_id)
-        if a is None or a.submission_id != record_id:
-            abort(404)
-    with _writer().begin() as s:
-        s.add(AuditEvent(submission_id=record_id, user=g.operator, action="allegato scaricato",
-                         note=a.document))
-        record(s, "download", user=g.operator, submission_id=record_id,
-               detail=f"attachment {a.id} ({a.document})")
-    response = make_response(a.content)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Type"] = a.content_type or "application/octet-stream"
-    response.headers["Content-Disposition"] = f'attachment; filename="allegato-{a.id}"'
-    return response
-
-
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r", " ").replace("\n", " ")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
-
-
-def _csv(rows: list[list]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise(x) for x in row])
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
-
-
-def _download(data: bytes, name: str):
-    response = make_response(data)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@bp.get("/export.csv")
-@login_required
-def export():
-    """Every submission as CSV (';', UTF-8 with BOM for Excel); no special-category data."""
-    with current_app.extensions["carta_reader"]() as s:
-        records = s.execute(select(Submission).order_by(Submission.year, Submission.seq)
-                            ).scalars().all()
-    rows = [["protocollo", "tipo", "ricevuta", "stato", "servizio", "comune", "cognome", "nome",
-             "punti", "fascia", "scadenze"]]
-    for r in records:
-        rows.append([r.protocol, r.kind, r.created_at.astimezone(ROME).strftime("%d/%m/%Y %H:%M"),
-                     r.status, r.service, r.comune, r.data.get("cognome"), r.data.get("nome"),
-                     r.points, r.band, " ".join(sorted(r.deadlines.values()))])
-    with _writer().begin() as s:
-        record(s, "export", user=g.operator, detail=f"submissions.csv, {len(records)} records")
-    return _download(_csv(rows), "submissions.csv")
-
-
-@bp.get("/graduatoria/<slug>.csv")
-@login_required
-def ranking(slug: str):
-    """The ranking of a service's applications by points and band, without health data."""
-    if slug not in flow.charter().service_by_slug:
-        abort(404)
-    bands = {b.id: i for i, b in enumerate(flow.charter().bands.bands)} \
-        if flow.charter().bands else {}
-    with current_app.extensions["carta_reader"]() as s:
-        records = s.execute(select(Submission).where(Submission.kind == "domanda",
-                                                     Submission.service == slug)).scalars().all()
-    records.sort(key=lambda r: (-(r.points or 0), bands.get(r.band or "", 99), r.year, r.seq))
-    rows = [["posizione", "protocollo", "cognome", "nome", "comune", "punti", "fascia"]]
-    rows += [[i, r.protocol, r.data.get("cognome"), r.data.get("nome"), r.comune, r.points,
-              r.band] for i, r in enumerate(records, 1)]
-    with _writer().begin() as s:
-        record(s, "export", user=g.operator, detail=f"graduatoria-{slug}.csv, {len(records)} records")
-    return _download(_csv(rows), f"graduatoria-{slug}.csv")

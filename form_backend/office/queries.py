@@ -1,0 +1,161 @@
+"""The list's query: filters, search, scope, counts per status, one page; every condition is
+one an index answers (submissions by service, status, received time; cases by due date,
+office, assignee; search terms by prefix), so a page stays fast at 100,000 submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, func, or_, select
+
+from form_backend.auth import Operator
+from form_backend.cases import OfficeCase, SearchTerm, prefix_range, words
+from form_backend.db import Submission
+from form_backend.office.access import scope, services_of_office
+from form_backend.office.answers import STATUSES, today
+
+PAGE_SIZE = 50
+COLUMNS = (Submission.id, Submission.protocol, Submission.kind, Submission.service,
+           Submission.status, Submission.created_at, Submission.comune, Submission.points,
+           Submission.band, OfficeCase.applicant, OfficeCase.due, OfficeCase.assigned_to,
+           OfficeCase.office)
+
+
+@dataclass
+class Filters:
+    """The list's filters as the query string gives them (unknown values match nothing)."""
+
+    q: str = ""
+    kind: str = ""
+    service: str = ""
+    status: str = ""
+    office: str = ""
+    assigned: str = ""
+    overdue: bool = False
+    page: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """Read ``q, kind, service, status, office, assigned, overdue, page``."""
+        def text(name: str, limit: int = 80) -> str:
+            return (args.get(name) or "").strip()[:limit]
+
+        page = text("page", 6)
+        return cls(q=text("q", 100), kind=text("kind"), service=text("service"),
+                   status=text("status"), office=text("office"), assigned=text("assigned"),
+                   overdue=bool(args.get("overdue")),
+                   page=max(1, min(int(page), 100000)) if page.isdigit() else 1)
+
+    def query_string(self, **changes) -> str:
+        """The filters as a query string (for pages, exports, the ranking link)."""
+        from urllib.parse import urlencode
+
+        values = {"q": self.q, "kind": self.kind, "service": self.service,
+                  "status": self.status, "office": self.office, "assigned": self.assigned,
+                  "overdue": "1" if self.overdue else "", "page": self.page, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1, False)})
+
+
+def _scope_condition(charter, operator: Operator):
+    limits = scope(charter, operator)
+    if limits is None:
+        return None
+    services, offices = limits
+    parts = []
+    if services:
+        parts.append(Submission.service.in_(sorted(services)))
+    if offices:
+        parts.append(OfficeCase.office.in_(sorted(offices)))
+    return or_(*parts) if parts else false()
+
+
+def conditions(charter, operator: Operator, f: Filters, with_status: bool = True) -> list:
+    """The WHERE conditions of the filters ``f`` within the operator's scope."""
+    out = []
+    limit = _scope_condition(charter, operator)
+    if limit is not None:
+        out.append(limit)
+    if f.kind:
+        out.append(Submission.kind == f.kind)
+    if f.service:
+        out.append(Submission.service == f.service)
+    if f.status and with_status:
+        out.append(Submission.status == f.status)
+    if f.office:
+        out.append(or_(Submission.service.in_(sorted(services_of_office(charter, f.office))),
+                       OfficeCase.office == f.office))
+    if f.assigned:
+        out.append(OfficeCase.assigned_to == f.assigned)
+    if f.overdue:
+        out.append(and_(OfficeCase.due < today().isoformat(), Submission.status != "conclusa"))
+    for word in words(f.q)[:5]:
+        lo, hi = prefix_range(word)
+        out.append(Submission.id.in_(select(SearchTerm.submission_id)
+                                     .where(SearchTerm.term >= lo, SearchTerm.term < hi)))
+    return out
+
+
+def _base(q):
+    return q.select_from(Submission).outerjoin(OfficeCase,
+                                               OfficeCase.submission_id == Submission.id)
+
+
+@dataclass
+class Page:
+    """One page of the list."""
+
+    rows: list
+    total: int
+    counts: dict[str, int]
+    pages: int
+
+
+def list_page(session, charter, operator: Operator, f: Filters) -> Page:
+    """The rows of page ``f.page`` (newest first), the total, the counts per status."""
+    where = conditions(charter, operator, f)
+    total = session.execute(_base(select(func.count())).where(*where)).scalar_one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    rows = session.execute(_base(select(*COLUMNS)).where(*where)
+                           .order_by(Submission.created_at.desc(), Submission.id.desc())
+                           .limit(PAGE_SIZE).offset((min(f.page, pages) - 1) * PAGE_SIZE)).all()
+    by_status = dict(session.execute(
+        _base(select(Submission.status, func.count()))
+        .where(*conditions(charter, operator, f, with_status=False))
+        .group_by(Submission.status)).all())
+    return Page(rows, total, {s: by_status.get(s, 0) for s in STATUSES}, pages)
+
+
+def all_rows(session, charter, operator: Operator, f: Filters, with_data: bool = False):
+    """Every row the filters select, oldest first (exports); with the clear answers when
+    ``with_data`` (never the encrypted ones)."""
+    columns = (*COLUMNS, Submission.data) if with_data else COLUMNS
+    return session.execute(_base(select(*columns)).where(*conditions(charter, operator, f))
+                           .order_by(Submission.year, Submission.seq)
+                           .execution_options(yield_per=1000))
+
+
+def day_view(session, charter, operator: Operator, limit: int = 200) -> dict[str, list]:
+    """Overdue, due within seven days, received since yesterday: complaints first."""
+    from form_backend.store import ROME
+
+    now = today()
+    base = conditions(charter, operator, Filters())
+    open_ = Submission.status != "conclusa"
+    first = (Submission.kind == "reclamo").desc()
+    since = dt.datetime.combine(now - dt.timedelta(days=1), dt.time(), ROME).astimezone(dt.UTC)
+
+    def run(*where, order):
+        return session.execute(_base(select(*COLUMNS)).where(*base, *where)
+                               .order_by(*order).limit(limit)).all()
+
+    return {
+        "overdue": run(open_, OfficeCase.due < now.isoformat(),
+                       order=(first, OfficeCase.due, Submission.id)),
+        "week": run(open_, OfficeCase.due >= now.isoformat(),
+                    OfficeCase.due <= (now + dt.timedelta(days=7)).isoformat(),
+                    order=(first, OfficeCase.due, Submission.id)),
+        "new": run(Submission.created_at >= since,
+                   order=(first, Submission.created_at.desc(), Submission.id)),
+    }
