@@ -88,6 +88,8 @@ def test_printed_sheets_state_nothing_the_charter_does_not(thin, lang):
         assert [w for w in INVENTED if w in text] == [], name
         if name not in {a.slug for a in thin.areas}:  # a divider is its heading alone
             assert _empty_headings(markup) == [], name
+    scheda = _text(dict(_documents(thin, lang))["sportello-immigrati"])
+    assert thin.t(lang, "service_no_documents") not in scheda  # the scheda does not say so
     general = dict(_documents(thin, lang))["general"]
     for key in ("tariffs_title", "bands_title", "parameters_title", "complaints_deadlines",
                 "home_capofila", "home_contacts"):
