@@ -367,7 +367,11 @@ def show_step(definition: Form, service: Service | None, form, page: FormPage,
               changing: bool = False):
     """A page of the fill-in, with its error summary when its answers have errors."""
     names = form.page_names(page)
-    off = form.inactive()
+    # a question that depends on an answer on the same page is shown (the answer may change
+    # here; without script nothing can reveal it); its answer is dropped if it does not apply
+    here_too = {f.id for f in form._definition.fields()
+                if f.id in page.fields and f.when and f.when.field in page.fields}
+    off = form.inactive() - here_too
     steps = active_steps(form)
     if page not in steps:
         steps = [p for p in form._definition.steps() if p in steps or p == page]

@@ -282,3 +282,214 @@ def test_a_charter_without_pages_asks_everything_on_one_page(tmp_path):
         r = post_page(s, base, "/domanda/segretariato-sociale", "modulo", {"nome": "Neri Ada"})
         assert r.status_code == 422 and 'value="Neri Ada"' in r.text
     app.extensions["carta_engine"].dispose()
+
+
+# --- in Chromium, on a phone: Italian and Arabic, keyboard only, axe on every page ---
+
+PHONE = {"width": 375, "height": 812}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _answers(on_behalf: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(page, [(element id, value)]) in order; "check" ticks a box, "radio" picks one."""
+    def dates(name, day):
+        return [(name, str(day.day)), (f"{name}-month", str(day.month)),
+                (f"{name}-year", str(day.year))]
+    pages = [("chi", [("per-conto-di", "check")] if on_behalf else [])]
+    if on_behalf:
+        pages.append(("segnalante", [
+            ("segnalante-rapporto", "figlia"), ("segnalante-cognome", "Verdi"),
+            ("segnalante-nome", "Lia"), ("segnalante-luogo-nascita", "Napoli"),
+            *dates("segnalante-data-nascita", dt.date(1980, 1, 1)),
+            ("segnalante-cittadinanza", "italiana"), ("segnalante-documento-tipo", "passaporto"),
+            ("segnalante-documento-numero", "YA1234567"),
+            *dates("segnalante-documento-scadenza", EXPIRY), ("segnalante-codice-fiscale", CF)]))
+    pages += [
+        ("destinatario", [("cognome", "Rossi"), ("nome", "Mario"),
+                          *dates("data-nascita", dt.date(1980, 1, 1)),
+                          ("luogo-nascita", "Napoli"), ("cittadinanza", "italiana"),
+                          ("codice-fiscale", CF)]),
+        ("documento", [("documento-tipo", "carta"), ("documento-numero", "CA12345"),
+                       *dates("documento-scadenza", EXPIRY)]),
+        ("recapiti", [("indirizzo", "Via Roma 1"), ("comune", "select:sorrento"),
+                      ("telefono", "081 1234567"), ("email", "mario@example.org")]),
+        ("requisiti", [("isee", "7500,50")]),
+        ("allegati", []),
+        ("servizi-ricevuti", [("nuovo-utente-1", "radio"), ("servizi-precedenti", "ADI")]),
+        ("dichiarazioni", [("dichiarazione-dpr445", "check"), ("privacy", "check")]),
+    ]
+    return pages
+
+
+def _tab_to(page, selector: str) -> None:
+    """Press Tab until ``selector`` has the focus (the keyboard reaches it, in order)."""
+    for _ in range(120):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def _fill(page, answers, keyboard: bool) -> None:
+    for element, value in answers:
+        target = f"#{element}"
+        if not keyboard:
+            if value == "check" or value == "radio":
+                page.check(target)
+            elif value.startswith("select:"):
+                page.select_option(target, value.split(":", 1)[1])
+            else:
+                page.fill(target, value)
+            continue
+        if value == "radio":  # into the group on its first answer, then the arrow to ours
+            _tab_to(page, f"[name='{element.rsplit('-', 1)[0]}']")
+            page.keyboard.press("ArrowDown")
+            assert page.is_checked(target)
+            continue
+        _tab_to(page, target)
+        if value == "check":
+            page.keyboard.press("Space")
+            assert page.is_checked(target)
+        elif value.startswith("select:"):
+            page.keyboard.type(value.split(":", 1)[1][:4])
+            assert page.input_value(target) == value.split(":", 1)[1]
+        else:
+            page.keyboard.press("Control+A")
+            page.keyboard.type(value)
+
+
+def _continue(page, keyboard: bool) -> None:
+    if keyboard:
+        _tab_to(page, "#step-form button.button")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    else:
+        with page.expect_navigation():
+            page.click("#step-form button.button")
+
+
+class Journey:
+    """One citizen's domanda in the browser, checking every page as it goes."""
+
+    def __init__(self, page, lang: str, shots, axe):
+        self.page, self.lang, self.shots, self.axe = page, lang, shots, axe
+        self.heights: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.violations: list[str] = []
+
+    def look(self, name: str) -> None:
+        page = self.page
+        self.titles.append(page.title())
+        self.heights[name] = page.evaluate("document.documentElement.scrollHeight")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{self.lang} {name}: {overflow}px wider than the phone"
+        result = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        self.violations += [f"{self.lang} {name}: {v['id']} {[n['target'] for n in v['nodes'][:3]]}"
+                            for v in result.response["violations"]]
+        if self.shots is not None:
+            page.screenshot(path=str(self.shots / f"{self.lang}-{name}.png"), full_page=True)
+
+
+def _journey(j: Journey, base: str, on_behalf: bool, keyboard: bool, tmp_path) -> str:
+    page = j.page
+    page.goto(f"{base}/domanda/telesoccorso?lang={j.lang}")
+    for name, answers in _answers(on_behalf):
+        assert f"/passo/{name}?" in page.url or (name == "chi" and "/passo/" not in page.url)
+        j.look(name)
+        if name == "destinatario":  # an error first: the summary takes the focus …
+            _fill(page, [a for a in answers if a[0] != "nome"], keyboard)
+            _continue(page, keyboard)
+            assert page.evaluate("document.activeElement.className") == "error-summary"
+            j.look("destinatario-errore")
+            page.keyboard.press("Tab")  # … its link puts the focus in the box, label in view
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.id") == "nome"
+            box = page.evaluate("document.querySelector('label[for=nome]')"
+                                ".getBoundingClientRect().top")
+            assert 0 <= box < PHONE["height"], box
+            assert page.input_value("#cognome") == "Rossi"  # what was typed is still there
+            answers = [a for a in answers if a[0] == "nome"]
+        if name == "allegati":  # a good file and a bad one: the good one stays
+            bad = tmp_path / "appunti.pdf"
+            bad.write_bytes(b"not a pdf at all")
+            good = tmp_path / "isee.pdf"
+            good.write_bytes(PDF)
+            page.set_input_files("#doc-isee", str(good))  # (a file chooser needs a mouse)
+            page.set_input_files("#doc-altri", str(bad))
+            _continue(page, keyboard)
+            assert page.locator(".error-summary").count() == 1
+            kept = page.locator(".kept").first.inner_text()
+            assert "isee.pdf" in kept
+            j.look("allegati-errore")
+            page.set_input_files("#doc-altri", [])
+        _fill(page, answers, keyboard)
+        _continue(page, keyboard)
+    assert "/controlla/" in page.url and "/passo/" not in page.url
+    j.look("controlla")
+    return page.url
+
+
+@pytest.mark.system
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_a_citizen_applies_on_a_phone_in_italian_and_arabic_keyboard_only(tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    app = make_app(tmp_path)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    journeys = {}
+    with http_server(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for lang, on_behalf in (("it", False), ("ar", True)):
+            page = browser.new_page(viewport=PHONE, locale=lang)
+            j = journeys[lang] = Journey(page, lang, shots, Axe())
+            check = _journey(j, base, on_behalf, keyboard=True, tmp_path=tmp_path)
+            assert f"lang={lang}" in check
+            text = page.inner_text("main")
+            assert "isee.pdf" in text and ("Verdi" in text) == on_behalf
+            if lang == "ar":  # the phone number reads as written, inside the Arabic page
+                phone = page.locator("bdi", has_text="081 1234567").first
+                assert phone.get_attribute("dir") == "ltr"
+                assert phone.evaluate("e => getComputedStyle(e).direction") == "ltr"
+            # Cambia: the phone number's page, with its answers, then back to the check page
+            page.locator(".summary-action a[href*='passo/recapiti']").nth(2).click()
+            assert "/passo/recapiti" in page.url
+            assert page.input_value("#telefono") == "081 1234567"
+            assert page.input_value("#comune") == "sorrento"
+            _fill(page, [("telefono", "081 7654321")], keyboard=True)
+            _continue(page, keyboard=True)
+            assert page.url == check and "081 7654321" in page.inner_text("main")
+            _tab_to(page, "main form button.button")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert "/ricevuta/" in page.url and f"lang={lang}" in page.url
+            page.close()
+        for lang in ("en", "fr"):  # every page in the other two languages too (mouse)
+            page = browser.new_page(viewport=PHONE)
+            j = journeys[lang] = Journey(page, lang, None, Axe())
+            _journey(j, base, lang == "fr", keyboard=False, tmp_path=tmp_path)
+            page.close()
+        # the whole form on one page, as it was before (still what a POST of every answer
+        # at once gets back with its errors): its height, to compare
+        page = browser.new_page(viewport=PHONE)
+        page.goto(f"{base}/domanda/telesoccorso")
+        with page.expect_navigation():
+            page.evaluate("""() => { const f = document.getElementById('step-form');
+                f.querySelector('[name=_step]').remove(); f.submit(); }""")
+        assert page.locator(".error-summary li").count() > 10
+        whole = page.evaluate("document.documentElement.scrollHeight")
+        page.close()
+        browser.close()
+    app.extensions["carta_engine"].dispose()
+    violations = [v for j in journeys.values() for v in j.violations]
+    assert violations == []
+    for j in journeys.values():  # a title per page: step, its error, the check page
+        assert len(set(j.titles)) == len(j.titles), j.titles
+    tallest = max(h for j in journeys.values() for h in j.heights.values())
+    report = {lang: j.heights for lang, j in journeys.items()} | {"whole_form": whole}
+    (tmp_path / "heights.json").write_text(__import__("json").dumps(report, indent=1))
+    print("page heights on a 375x812 phone:", report)
+    assert tallest < whole / 2, report
