@@ -221,6 +221,7 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         abort(404)
     if isinstance(loaded, drafts.Expired):
         return expired_page(service)
+    draft_language(loaded)
     draft, files = loaded.row, loaded.files
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
@@ -249,6 +250,13 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     response = redirect(f"/ricevuta/{draft.id}?lang={g.lang}", 303)
     drafts.take_cookie(response, check_path(service, draft.id))
     return response
+
+
+def draft_language(loaded) -> None:
+    """A draft's page asked without ``?lang=`` answers in the draft's language (the one it
+    was last saved in); a ``lang`` in the URL always wins."""
+    if "lang" not in request.args and loaded.row.lang in charter().district.languages:
+        g.lang = loaded.row.lang
 
 
 def expired_page(service: Service | None):
@@ -314,6 +322,7 @@ def check_step(definition: Form, service: Service | None, draft_id: str, kind: s
         abort(404)
     if isinstance(loaded, drafts.Expired):
         return expired_page(service)
+    draft_language(loaded)
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
     form = recheck(definition, service, loaded.answers, loaded.files)
@@ -422,6 +431,7 @@ def step_get(definition: Form, service: Service | None, kind: str, draft_id: str
         abort(404)
     if isinstance(loaded, drafts.Expired):
         return expired_page(service)
+    draft_language(loaded)
     form = _draft_form(definition, service, loaded.answers)
     return show_step(definition, service, form, _page(definition, page_id), draft_id,
                      loaded.files, changing=bool(request.args.get("cambia")))
@@ -438,6 +448,7 @@ def step_post(definition: Form, service: Service | None, kind: str, draft_id: st
             abort(404)
         if isinstance(loaded, drafts.Expired):
             return expired_page(service)
+        draft_language(loaded)
     page = _page(definition, page_id)
     cls = form_class(definition, service)
     names = [n for fid in page.fields for n in cls._names.get(fid, [])]

@@ -1,15 +1,19 @@
-"""The citizen's language, from the URL only; interface strings.
+"""The citizen's language; interface strings.
 
-Like the site (``/`` Italian, ``/en/`` English …), a form's address says its language:
-``?lang=en``, and no ``lang`` means the district's first language.  Neither the browser's
-preferences nor an earlier visit choose it: the Italian scheda's "apply" link opens the
-Italian form in any browser, and every link a form page makes carries its ``lang``."""
+A form's address says its language, like the site's (``/`` Italian, ``/en/`` English …):
+``?lang=en``, and a form page without ``lang`` is in the district's first language, whatever
+the browser prefers or an earlier visit chose, so the Italian scheda's "apply" link opens the
+Italian form, and every link a form page makes carries its ``lang``.  Other pages (receipts,
+error pages, the office) without ``lang`` fall back to the last ``lang`` asked in this
+session, then to the browser's preference."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 
 from carta.site_text import direction
+
+FORM_BLUEPRINTS = ("apply", "complaint")  # pages whose language is their URL's alone
 
 
 def charter():
@@ -21,7 +25,15 @@ def choose_lang() -> str:
     """The language to answer in, among the district's languages."""
     langs = charter().district.languages
     asked = request.args.get("lang") if request else None  # never read the body here
-    return asked if asked in langs else langs[0]
+    if asked in langs:
+        session["lang"] = asked
+        return asked
+    if request and request.blueprint in FORM_BLUEPRINTS:
+        return langs[0]
+    if session.get("lang") in langs:
+        return session["lang"]
+    best = request.accept_languages.best_match(langs) if request else None
+    return best or langs[0]
 
 
 def t(key: str, **values) -> str:
