@@ -29,12 +29,12 @@ bp.record_once(lambda state: auth.install(state.app))
 
 def _index_old_submissions(state) -> None:
     """Submissions stored before the back-office's search terms get theirs (once)."""
-    from form_backend.cases import backfill
-    from form_backend.office.answers import current_roles
-
     import contextlib
 
     from sqlalchemy.exc import SQLAlchemyError
+
+    from form_backend.cases import backfill
+    from form_backend.office.answers import current_roles
 
     app = state.app
     if "carta_engine" in app.extensions:

@@ -90,10 +90,16 @@ def conditions(charter, operator: Operator, f: Filters, with_status: bool = True
         out.append(OfficeCase.assigned_to == f.assigned)
     if f.overdue:
         out.append(and_(OfficeCase.due < today().isoformat(), Submission.status != "conclusa"))
-    for word in words(f.q)[:5]:
-        lo, hi = prefix_range(word)
-        out.append(Submission.id.in_(select(SearchTerm.submission_id)
-                                     .where(SearchTerm.term >= lo, SearchTerm.term < hi)))
+    found = words(f.q)[:5]
+    if f.q.strip() and not found:
+        out.append(false())  # only punctuation: nothing is called that
+    for word in found:
+        if word.isdigit():  # a protocol number: that one, not every number starting so
+            match = SearchTerm.term == str(int(word))
+        else:
+            lo, hi = prefix_range(word)
+            match = and_(SearchTerm.term >= lo, SearchTerm.term < hi)
+        out.append(Submission.id.in_(select(SearchTerm.submission_id).where(match)))
     return out
 
 
