@@ -137,7 +137,7 @@ def summary(definition: Form, service: Service | None, answers: dict, files) -> 
 _LTR = ("tel", "email")  # shown left to right in any language, isolated from the text around
 
 
-def _row(form, name: str, answers: dict, files):
+def _row(form, name: str, answers: dict, files, unticked: bool = False):
     field = form[name]
     label = form._labels.get(name) or field.label.text
     if name.startswith("doc-"):
@@ -146,6 +146,8 @@ def _row(form, name: str, answers: dict, files):
             yield name, label, ", ".join(names)
         return
     if name not in answers:
+        if unticked and not name.startswith("par-") and type(field).__name__ == "BooleanField":
+            yield name, label, charter().t(g.lang, "print_no")  # a "no" one may change
         return
     value = answers[name]
     choices = dict(getattr(field, "choices", None) or [])
@@ -179,7 +181,7 @@ def summary_pages(definition: Form, service: Service | None, answers: dict, file
     for page in active_steps(form):
         rows = [(name, label, value, value_direction(form, name))
                 for n in form.page_names(page) if n not in off
-                for name, label, value in _row(form, n, answers, files)]
+                for name, label, value in _row(form, n, answers, files, unticked=True)]
         out.append((page, rows))
     return out
 

@@ -493,3 +493,42 @@ def test_a_citizen_applies_on_a_phone_in_italian_and_arabic_keyboard_only(tmp_pa
     (tmp_path / "heights.json").write_text(__import__("json").dumps(report, indent=1))
     print("page heights on a 375x812 phone:", report)
     assert tallest < whole / 2, report
+
+
+# --- the pages of a draft belong to the browser that made it, like its check page ---
+
+
+def test_a_drafts_pages_are_404_to_another_browser_and_under_another_form(base):
+    mine = requests.Session()
+    r = post_page(mine, base, "/domanda/telesoccorso", "chi", {})
+    step = r.headers["Location"].split("?")[0]
+    draft_id = step.split("/controlla/")[1].split("/")[0]
+    assert "Passo 2 di 8" in mine.get(base + step).text
+    other = requests.Session()
+    token = csrf(other.get(base + "/reclamo").text)
+    planted = {"csrf_token": token, "_step": "destinatario", "cognome": "Intruso"}
+    for r in (other.get(base + step),
+              other.post(base + step, data=planted, allow_redirects=False),
+              other.post(base + step, data={**planted, "_remove": "1"}, allow_redirects=False),
+              mine.get(f"{base}/domanda/prima-infanzia/controlla/{draft_id}/passo/destinatario"),
+              mine.get(f"{base}/reclamo/controlla/{draft_id}/passo/recapiti"),
+              mine.get(f"{base}{step.rsplit('/', 1)[0]}/nessuna")):
+        assert r.status_code == 404, r.status_code
+    assert "Intruso" not in mine.get(base + step).text
+    # junk in the page's own controls never gets a server error
+    token = csrf(mine.get(base + step).text)
+    for data in ({"_step": "zzz"}, {"_step": "destinatario", "_remove": "x' OR 1=1"},
+                 {"_step": "destinatario", "data-nascita-day": "\x00", "data-nascita-year": "9" * 40},
+                 {"_step": "destinatario", "website": "http://spam.example"}):
+        r = mine.post(base + step, data={"csrf_token": token, **data}, allow_redirects=False)
+        assert r.status_code in (303, 400, 404, 422), (data, r.status_code)
+
+
+def test_the_check_page_lets_an_unticked_box_be_changed(base):
+    s = requests.Session()
+    check = walk(s, base, "/domanda/telesoccorso",
+                 {k: v for k, v in PAGES.items() if k != "segnalante"}, isee())
+    page = s.get(base + check).text
+    row = re.search(r"<dt>Presento la domanda per conto del destinatario</dt>\s*<dd><bdi>No</bdi>"
+                    r'</dd>\s*<dd class="summary-action"><a href="([^"]+)"', page)
+    assert row and "/passo/chi?" in row.group(1)
