@@ -39,6 +39,19 @@ def base(tmp_path):
     app.extensions["carta_engine"].dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path):
+    """The app on each database, served over HTTP; yields its URL."""
+    config = {}
+    if request.param == "postgresql":
+        config["DATABASE_URL"] = request.getfixturevalue("postgres").new_database(
+            f"j{abs(hash(request.node.nodeid)) % 10**9}")
+    app = make_app(tmp_path, **config)
+    with http_server(app) as url:
+        yield url
+    app.extensions["carta_engine"].dispose()
+
+
 def date(name: str, day: dt.date) -> dict:
     return {f"{name}-day": str(day.day), f"{name}-month": str(day.month),
             f"{name}-year": str(day.year)}
@@ -173,7 +186,8 @@ def test_the_delegate_page_is_asked_only_on_behalf_and_dropped_when_unticked(bas
     assert "Verdi" not in page and "Rossi" in page
 
 
-def test_an_error_keeps_what_was_typed_and_the_upload_which_can_be_removed(base):
+def test_an_error_keeps_what_was_typed_and_the_upload_which_can_be_removed(any_db):
+    base = any_db
     s = requests.Session()
     url = walk(s, base, "/domanda/telesoccorso",
                {k: PAGES[k] for k in ("chi", "destinatario", "documento", "recapiti",
