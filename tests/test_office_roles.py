@@ -29,14 +29,20 @@ PEOPLE = {"lettrice": ("reader", False, ()), "operatrice": ("operator", False, (
           "ristretta": ("operator", False, ("assistenza-domiciliare-anziani",))}
 
 
-def make_people(app) -> None:
-    """The operators of PEOPLE; the health one with a second factor already enrolled."""
+def make_people(app) -> dict[str, pyotp.TOTP]:
+    """The operators of PEOPLE; those who need a second factor (health access, admin) with
+    one already enrolled, returned by name."""
     sessions = app.extensions["carta_sessions"]
     for name, (role, health, services) in PEOPLE.items():
         add_user(sessions, name, PASSWORD, health_access=health, role=role, services=services)
+    codes = {}
     with app.app_context(), sessions.begin() as s:
-        for row in s.execute(select(OperatorAuth).where(OperatorAuth.health_access)).scalars():
-            row.totp_secret = totp.seal(pyotp.random_base32())
+        for row, name in s.execute(select(OperatorAuth, User.name).join(
+                User, User.id == OperatorAuth.user_id)):
+            if row.health_access or row.role == "admin":
+                secret = pyotp.random_base32()
+                row.totp_secret, codes[name] = totp.seal(secret), pyotp.TOTP(secret)
+    return codes
 
 
 def signed_in(app, base: str, name: str) -> requests.Session:
