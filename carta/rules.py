@@ -240,10 +240,26 @@ AUTOCOMPLETE = ("name", "given-name", "family-name", "bday", "bday-day", "bday-m
 
 class Condition(Model):
     """Ask a field or a page only after an earlier answer: ``{field: per-conto-di}`` (ticked
-    or answered at all) or ``{field: nuovo-utente, value: "no"}`` (that answer)."""
+    or answered at all), ``{field: nuovo-utente, value: "no"}`` (that answer) or
+    ``{field: requisiti-dichiarati, unless: "no"}`` (any answer but that one, none included)."""
 
     field: Slug
     value: str | None = None
+    unless: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Condition:
+        if self.value is not None and self.unless is not None:
+            raise ValueError("give value or unless, not both")
+        return self
+
+    def met(self, given) -> bool:
+        """Whether the earlier answer ``given`` (None when not given) meets the condition."""
+        if self.unless is not None:
+            return str(given) != self.unless if given not in (None, "", False) else True
+        if self.value is not None:
+            return str(given) == self.value
+        return given not in (None, "", False)
 
 
 class Field(Model):

@@ -124,8 +124,10 @@ def build_form(charter: Charter, definition: Form, lang: str,
                 continue
             # online, a plain question may stand for the printed label, which becomes its hint
             label = label_of(f.question or f.label, lang)
-            hint = " ".join(x for x in (label_of(f.label, lang) if f.question else "",
-                                        label_of(f.help, lang) if f.help else "") if x)
+            printed = label_of(f.label, lang) if f.question else ""
+            if printed and f.help and printed[-1] not in ".!?؟:":
+                printed += "."
+            hint = " ".join(x for x in (printed, label_of(f.help, lang) if f.help else "") if x)
             if hint:
                 hints[f.id] = hint
             shown = f"{label} *" if f.required else (
@@ -205,9 +207,7 @@ class CartaForm(FlaskForm):
                 definition_field(definition, fid) for fid in p.fields)):
             for cond in conds.get(f.id, []):
                 given = self[cond.field].data if cond.field in self._fields else None
-                met = cond.field not in off and (
-                    given not in (None, "", False) if cond.value is None
-                    else str(given) == cond.value)
+                met = cond.field not in off and cond.met(given)
                 if not met:
                     off.add(f.id)
                     break

@@ -74,7 +74,7 @@ PAGES = {  # the domanda's pages as a citizen fills them in (content/forms.yaml)
                   **date("documento-scadenza", EXPIRY)},
     "recapiti": {"indirizzo": "Via Roma 1", "comune": "sorrento", "telefono": "081 1234567",
                  "email": "mario@example.org"},
-    "requisiti": {"isee": "7500,50"},
+    "requisiti": {"isee": "7500,50", "requisiti-dichiarati": "no"},
     "allegati": {},
     "servizi-ricevuti": {"nuovo-utente": "si"},
     "dichiarazioni": {"dichiarazione-dpr445": "y", "privacy": "y"},
@@ -154,7 +154,7 @@ def test_a_form_without_pages_is_one_page_and_autocomplete_tokens_are_checked():
 def test_a_domanda_page_by_page_with_progress_titles_and_the_check_page(base):
     s = requests.Session()
     first = s.get(base + "/domanda/telesoccorso")
-    assert "Passo 1 di 8" in first.text  # the delegate's page is not counted: not asked
+    assert "Passo 1 di 9" in first.text  # the delegate's page is not counted: not asked
     assert "<title>Per chi è la domanda — Domanda d&#39;accesso ai servizi" in first.text
     assert "segnalante-cognome" not in first.text and "codice-fiscale" not in first.text
     pages = {k: v for k, v in PAGES.items() if k != "segnalante"}
@@ -175,7 +175,7 @@ def test_the_delegate_page_is_asked_only_on_behalf_and_dropped_when_unticked(bas
     r = post_page(s, base, "/domanda/telesoccorso", "chi", {"per-conto-di": "y"})
     assert "/passo/segnalante?" in r.headers["Location"]
     delegate = s.get(base + r.headers["Location"]).text
-    assert "Passo 2 di 9" in delegate and 'autocomplete="family-name"' in delegate
+    assert "Passo 2 di 10" in delegate and 'autocomplete="family-name"' in delegate
     check = walk(s, base, r.headers["Location"], dict(list(PAGES.items())[1:]), isee())
     assert "Verdi" in s.get(base + check).text
     # Cambia on the first page, untick: the delegate's answers go, back to the check page
@@ -243,12 +243,12 @@ def test_the_language_is_the_urls_and_switching_keeps_the_draft(base):
     assert step.endswith("/passo/destinatario?lang=ar")
     r = post_page(s, base, step, "destinatario", {"cognome": "Rossi", "nome": "Mario"})
     assert r.status_code == 422 and '<html lang="ar" dir="rtl">' in r.text
-    assert "الخطوة 2 من 8" in r.text
+    assert "الخطوة 2 من 9" in r.text
     switch = re.search(r'<a href="([^"]+)" lang="fr"', r.text).group(1).replace("&amp;", "&")
     assert switch == step.replace("lang=ar", "lang=fr")
     french = s.get(base + switch).text
     assert '<html lang="fr"' in french and 'value="Rossi"' in french
-    assert "Étape 2 sur 8" in french
+    assert "Étape 2 sur 9" in french
 
 
 def test_dates_are_three_boxes_and_personal_fields_autofill(base):
@@ -327,7 +327,10 @@ def _answers(on_behalf: bool) -> list[tuple[str, list[tuple[str, str]]]]:
                        *dates("documento-scadenza", EXPIRY)]),
         ("recapiti", [("indirizzo", "Via Roma 1"), ("comune", "select:sorrento"),
                       ("telefono", "081 1234567"), ("email", "mario@example.org")]),
-        ("requisiti", [("isee", "7500,50")]),
+        ("requisiti", [("isee", "7500,50"),
+                       ("requisiti-dichiarati-0" if on_behalf else "requisiti-dichiarati-1",
+                        "radio")]),
+        *([("parametri", [("par-ultrasessantacinquenne-solo", "check")])] if on_behalf else []),
         ("allegati", []),
         ("servizi-ricevuti", [("nuovo-utente-1", "radio"), ("servizi-precedenti", "ADI")]),
         ("dichiarazioni", [("dichiarazione-dpr445", "check"), ("privacy", "check")]),
@@ -358,7 +361,7 @@ def _fill(page, answers, keyboard: bool) -> None:
             continue
         if value == "radio":  # into the group on its first answer, then the arrow to ours
             _tab_to(page, f"[name='{element.rsplit('-', 1)[0]}']")
-            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Space" if element.endswith("-0") else "ArrowDown")
             assert page.is_checked(target)
             continue
         _tab_to(page, target)
@@ -421,7 +424,7 @@ def _journey(j: Journey, base: str, on_behalf: bool, keyboard: bool, tmp_path) -
             assert page.evaluate("document.activeElement.id") == "nome"
             box = page.evaluate("document.querySelector('label[for=nome]')"
                                 ".getBoundingClientRect().top")
-            assert 0 <= box < PHONE["height"], box
+            assert -1 < box < PHONE["height"], box  # the label at the top of the screen
             assert page.input_value("#cognome") == "Rossi"  # what was typed is still there
             answers = [a for a in answers if a[0] == "nome"]
         if name == "allegati":  # a good file and a bad one: the good one stays
@@ -517,7 +520,7 @@ def test_a_drafts_pages_are_404_to_another_browser_and_under_another_form(base):
     r = post_page(mine, base, "/domanda/telesoccorso", "chi", {})
     step = r.headers["Location"].split("?")[0]
     draft_id = step.split("/controlla/")[1].split("/")[0]
-    assert "Passo 2 di 8" in mine.get(base + step).text
+    assert "Passo 2 di 9" in mine.get(base + step).text
     other = requests.Session()
     token = csrf(other.get(base + "/reclamo").text)
     planted = {"csrf_token": token, "_step": "destinatario", "cognome": "Intruso"}
@@ -546,3 +549,28 @@ def test_the_check_page_lets_an_unticked_box_be_changed(base):
     row = re.search(r"<dt>Presento la domanda per conto del destinatario</dt>\s*<dd><bdi>No</bdi>"
                     r'</dd>\s*<dd class="summary-action"><a href="([^"]+)"', page)
     assert row and "/passo/chi?" in row.group(1)
+
+
+def test_the_access_criteria_are_asked_only_of_who_says_there_are_some(base):
+    s = requests.Session()
+    url = walk(s, base, "/domanda/telesoccorso",
+               {k: PAGES[k] for k in ("chi", "destinatario", "documento", "recapiti")})
+    r = post_page(s, base, url, "requisiti", {"isee": "7500", "requisiti-dichiarati": "si"})
+    assert "/passo/parametri?" in r.headers["Location"]
+    criteria = s.get(base + r.headers["Location"]).text
+    assert "Passo 6 di 9" in criteria and 'name="par-ultrasessantacinquenne-solo"' in criteria
+    assert 'name="par-ex-detenuto-sei-mesi"' in criteria  # a count, with its number box
+    check = walk(s, base, r.headers["Location"],
+                 {"parametri": {"par-ultrasessantacinquenne-solo": "y"},
+                  **{k: PAGES[k] for k in ("allegati", "servizi-ricevuti", "dichiarazioni")}},
+                 isee())
+    before = s.get(base + check).text
+    assert '<h2 class="summary-title">Ulteriori parametri d&#39;accesso</h2>' in before
+    assert "passo/parametri?lang=it&amp;cambia=1#par-ultrasessantacinquenne-solo" in before
+    # changed to "no": the criteria page and its answers go
+    draft = check.split("?")[0]
+    r = post_page(s, base, f"{draft}/passo/requisiti?lang=it&cambia=1", "requisiti",
+                  {"isee": "7500", "requisiti-dichiarati": "no"})
+    assert r.headers["Location"] == check
+    page = s.get(base + check).text
+    assert "passo/parametri" not in page and "Passo" not in page
