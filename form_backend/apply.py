@@ -29,7 +29,7 @@ def apply(slug: str):
 
 
 @bp.route("/domanda/<slug>/controlla/<draft_id>/passo/<page_id>", methods=["GET", "POST"])
-@limiter.limit(submit_limit, methods=["POST"])
+@limiter.limit(flow.page_limit, methods=["POST"])
 def step(slug: str, draft_id: str, page_id: str):
     """A page of the form, saved into the draft this browser holds."""
     service = _service(slug)

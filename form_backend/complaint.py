@@ -21,7 +21,7 @@ def complaint():
 
 
 @bp.route("/reclamo/controlla/<draft_id>/passo/<page_id>", methods=["GET", "POST"])
-@limiter.limit(submit_limit, methods=["POST"])
+@limiter.limit(flow.page_limit, methods=["POST"])
 def step(draft_id: str, page_id: str):
     """A page of the form, saved into the draft this browser holds."""
     definition = flow.charter().form_by_id["reclamo"]

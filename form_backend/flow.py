@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import json
+import re
 from urllib.parse import urlencode, urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request
@@ -30,6 +31,15 @@ from carta.service import Service
 from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
 from form_backend.store import Pending, Upload, store
+
+
+def page_limit() -> str:
+    """The rate limit of a draft's pages: ten times that of sends (CARTA_RATELIMIT_SUBMIT),
+    as a domanda is about ten pages; a new draft (the first page) counts as a send."""
+    from form_backend.extensions import submit_limit
+
+    return re.sub(r"(^|;)\s*(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) * 10}",
+                  submit_limit())
 
 
 def charter() -> Charter:

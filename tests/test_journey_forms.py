@@ -574,3 +574,17 @@ def test_the_access_criteria_are_asked_only_of_who_says_there_are_some(base):
     assert r.headers["Location"] == check
     page = s.get(base + check).text
     assert "passo/parametri" not in page and "Passo" not in page
+
+
+def test_a_drafts_pages_are_limited_ten_times_less_than_new_forms(tmp_path):
+    app = make_app(tmp_path, RATELIMIT_SUBMIT="2 per minute")
+    with http_server(app) as base:
+        s = requests.Session()
+        r = post_page(s, base, "/domanda/telesoccorso", "chi", {})
+        step = r.headers["Location"]
+        pages = [post_page(s, base, step, "destinatario", {"cognome": "Rossi"}).status_code
+                 for _ in range(6)]
+        assert pages == [422] * 6  # each saved, none refused
+        news = [post_page(s, base, "/reclamo", "reclamante", {}).status_code for _ in range(3)]
+        assert news[-1] == 429  # the first page (a new draft) counts as a send
+    app.extensions["carta_engine"].dispose()
