@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(apply.bp)
     app.register_blueprint(complaint.bp)
     app.register_blueprint(receipt.bp)
+    app.register_blueprint(receipt.follow.bp)  # after the receipt: status, reply, save, ease
     app.register_blueprint(office.bp)
     app.register_blueprint(site.bp)  # last: it answers every other path from the built site
 

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from form_backend.db import Outbox, utcnow
@@ -35,6 +35,8 @@ from form_backend.store import as_message
 
 log = logging.getLogger("carta.outbox")
 LEASE = dt.timedelta(minutes=5)  # default; CARTA_OUTBOX_LEASE in seconds
+# draft_id: migration 0006 (form_backend.follow_db); the row's link opened a saved draft
+_FORGET_LINK = text("UPDATE outbox SET body = '' WHERE id = :id AND draft_id IS NOT NULL")
 
 
 SECURITY = ("starttls", "tls", "none")
@@ -190,6 +192,8 @@ def deliver_due(sessions: sessionmaker[Session], smtp: SmtpSettings | str,
                 session.execute(update(Outbox).where(Outbox.id == row_id).values(
                     sent_at=utcnow(), attempts=attempts + 1, claimed_until=None,
                     last_error=None))
+                # a save-and-return link opens a draft: once delivered it is not kept here
+                session.execute(_FORGET_LINK, {"id": row_id})
             sent += 1
     finally:
         if connection is not None:

@@ -1,54 +1,46 @@
-"""``/ricevuta/<key>``: the receipt with protocol number, date, next steps and deadlines."""
+"""``/ricevuta/<key>``: the receipt (protocol number, date, next steps, deadlines) and, on
+the same page, the application's status, its history, the reply to a request for documents
+and the ease-of-use question (form_backend.follow).
+
+The key is a capability: found in constant time (``follow.find_by_capability``), never
+logged (route patterns only), and the page is rate-limited like the sends.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from flask import Blueprint, current_app, g, make_response, render_template, request
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template
-
-from form_backend import flow
-from form_backend.db import find_by_key
+from form_backend import citizen_mail, flow, follow
 from form_backend.extensions import limiter, submit_limit
 from form_backend.forms import label_of
-from form_backend.store import ROME
 
 bp = Blueprint("receipt", __name__)
 
 
-def _record(key: str):
-    if not key.isalnum() or len(key) > 64:
-        abort(404)
-    with current_app.extensions["carta_reader"]() as session:
-        record = find_by_key(session, key)
-    if record is None:
-        abort(404)
-    return record
+def _status_limit() -> str:
+    return current_app.config.get("RATELIMIT_STATUS") or "60 per minute;600 per hour"
 
 
-def _context(record):
+def context(record) -> dict:
+    """The receipt's facts in the request's language (dates by carta.present)."""
     charter = flow.charter()
     service = charter.service_by_slug.get(record.service) if record.service else None
     definition = charter.form_by_id[record.kind]
-    deadlines = []
-    for name, day in sorted(record.deadlines.items(), key=lambda x: x[1]):
-        date = dt.date.fromisoformat(day).strftime("%d/%m/%Y")
-        if name.startswith("quality-") and service:
-            q = service.quality[int(name.split("-")[1]) - 1]
-            deadlines.append((label_of(q.indicator, g.lang), date))
-        else:
-            deadlines.append((charter.t(g.lang, f"receipt_{name}"), date))
-    created = record.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.UTC)
-    return {"record": record, "service": service, "deadlines": deadlines,
-            "received": created.astimezone(ROME).strftime("%d/%m/%Y %H:%M"),
-            "title": label_of(definition.title, g.lang)}
+    return {"record": record, "service": service,
+            "deadlines": citizen_mail.deadline_rows(charter, g.lang, record.deadlines, service),
+            "received": citizen_mail.moment(record.created_at, g.lang),
+            "form_title": label_of(definition.title, g.lang),
+            "title": f"{charter.t(g.lang, 'receipt_title_' + record.kind)} {record.protocol}"}
 
 
 @bp.get("/ricevuta/<key>")
+@limiter.limit(_status_limit)
 def receipt(key: str):
-    """The receipt page."""
-    return render_template("receipt.html", key=key, **_context(_record(key)))
+    """The receipt and status page."""
+    record = follow.record_or_404(key)
+    return render_template("receipt.html", **context(record),
+                           **follow.status_context(record, key),
+                           reply_sent=request.args.get("inviata") == "1")
 
 
 @bp.get("/ricevuta/<key>.pdf")
@@ -57,8 +49,13 @@ def receipt_pdf(key: str):
     """The receipt as a PDF to keep (never cached: see form_backend.security)."""
     from carta.print_build import render_pdf
 
-    html = render_template("receipt_print.html", **_context(_record(key)))
+    record = follow.record_or_404(key)
+    html = render_template("receipt_print.html", **context(record))
     response = make_response(render_pdf(html))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="ricevuta-{key[:8]}.pdf"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ricevuta-{record.protocol.replace("/", "-")}.pdf"')
     return response
+
+
+__all__ = ["bp", "context", "g"]

@@ -295,9 +295,9 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                                         "to_status": "ricevuta"})
         subject = _subject(p, record)
         connection.execute(_NEW_MAILS, [
-            dict(submission_id=new_id, recipient=recipient, subject=subject, body=body,
-                 created_at=created, next_attempt_at=created, attempts=0)
-            for recipient, body in _emails(p, record, office_email, site_base)])
+            dict(submission_id=new_id, recipient=recipient, subject=own[0] if own else subject,
+                 body=body, created_at=created, next_attempt_at=created, attempts=0)
+            for recipient, body, *own in _emails(p, record, office_email, site_base)])
         if cleanup is not None:
             cleanup(connection)
         return record
@@ -323,8 +323,9 @@ def _subject(p: Pending, record: Stored) -> str:
 
 
 def _emails(p: Pending, record: Stored, office_email: str,
-            site_base: str) -> list[tuple[str, str]]:
-    """The office's notice and, when asked, the citizen's copy.
+            site_base: str) -> list[tuple]:
+    """The office's notice (recipient, body) and the citizen's confirmations (recipient,
+    body, subject).
 
     Neither carries personal data (no name, codice fiscale, document, birth date, address,
     answers): e-mail crosses servers the district does not run.  The office's notice links to
@@ -341,16 +342,28 @@ def _emails(p: Pending, record: Stored, office_email: str,
     lines += ["", f"Apri la pratica: {link}",
               "I dati della persona si leggono solo lì, dopo l'accesso all'area riservata."]
     out = [(valid_address(office_email) or office_email, "\n".join(lines) + "\n")]
-    if p.copy_to:
-        recipient = valid_address(p.copy_to)
-        if recipient is None:  # the form refuses it; never hand a mail server two addresses
-            log.warning("copy not sent: the address is not one valid address",
-                        extra={"protocol": record.protocol})
-        else:
-            copy = "\n".join([f"Protocollo: {record.protocol}", received, *service,
-                              "Conserva questo numero: serve per ogni comunicazione."]) + "\n"
-            out.append((recipient, copy))
-    return out
+    return out + _citizen_emails(p, record, site_base)
+
+
+def _citizen_emails(p: Pending, record: Stored, site_base: str) -> list[tuple[str, str, str]]:
+    """The confirmation to every address the citizen gave, in the language they used: protocol
+    number, the charter's deadlines, the link to the status page (form_backend.citizen_mail
+    says what it never carries)."""
+    from form_backend import citizen_mail
+
+    to = citizen_mail.recipients(p.definition, p.answers, p.copy_to)
+    if p.copy_to and not any(a.lower() == (valid_address(p.copy_to) or "").lower() for a in to):
+        # the form refuses it; never hand a mail server two addresses
+        log.warning("copy not sent: the address is not one valid address",
+                    extra={"protocol": record.protocol})
+    if not to:
+        return []
+    subject, body = citizen_mail.confirmation(
+        p.charter, p.lang, p.kind, record.protocol, record.created_at,
+        deadlines(p.charter, p.kind, record.created_at.astimezone(ROME).date(), p.service,
+                  p.comune),
+        p.service, citizen_mail.status_link(site_base, p.key, p.lang))
+    return [(address, body, subject) for address in to]
 
 
 def as_message(row: Outbox, sender: str) -> EmailMessage:
