@@ -197,11 +197,14 @@ def _deadlines(charter: Charter, kind: str, received: dt.date, service: Service 
     comune = next((c for c in charter.district.comuni if c.id == comune_id), None)
     out: dict[str, str] = {}
     if kind == "reclamo":
-        c = charter.complaints
-        out["call_in"] = add_days(received, c.call_in_days).isoformat()
-        out["meeting"] = add_working_days(received, c.meeting_within_working_days,
-                                          comune).isoformat()
-        out["user_protection"] = add_days(received, c.user_protection_days).isoformat()
+        c = charter.complaints  # only the deadlines the charter states (all optional)
+        if c.call_in_days is not None:
+            out["call_in"] = add_days(received, c.call_in_days).isoformat()
+        if c.meeting_within_working_days is not None:
+            out["meeting"] = add_working_days(received, c.meeting_within_working_days,
+                                              comune).isoformat()
+        if c.user_protection_days is not None:
+            out["user_protection"] = add_days(received, c.user_protection_days).isoformat()
     elif service is not None:
         for i, q in enumerate(service.quality, 1):
             t = q.target
