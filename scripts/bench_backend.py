@@ -7,7 +7,12 @@ write), and the confirm POST (protocol number + record + outbox, one transaction
 requests/s and p50/p99 of each, the ratios to the baseline, and checks that the stored records
 equal the successful confirmations.  Every route is warmed up first (templates, form classes,
 holidays), so the figures are the steady state.
-Usage: .venv/bin/python scripts/bench_backend.py [-n 600] [--db postgresql]
+Then the back-office at scale: ``--fill`` submissions (100,000 by default; 0 skips it) are
+written straight into the database with their case rows and search terms, and an operator's
+list is timed over HTTP: first page, a filter by service and status, overdue, a deep page, a
+search by surname, by codice fiscale and by protocol, the day's view (p50 and p95 of repeated
+requests; the page is rendered, as the operator gets it).
+Usage: .venv/bin/python scripts/bench_backend.py [-n 600] [--db postgresql] [--fill 100000]
 """
 
 from __future__ import annotations
@@ -86,6 +91,132 @@ def run(label, fn, items, clients):
     return stats
 
 
+SURNAMES = ["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+            "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa",
+            "Giordano", "Rizzo", "Lombardi", "Moretti", "Barbieri", "Fontana", "Santoro",
+            "Mariani", "Rinaldi", "Caruso", "Ferrara", "Galli", "Martini", "Leone", "Longo",
+            "Gentile", "Martinelli", "Vitale", "Lombardo", "Serra", "Coppola", "De Santis",
+            "D'Angelo", "Marchetti", "Parisi", "Villa", "Conte", "Ferraro", "Ferri", "Fabbri"]
+GIVEN = ["Mario", "Anna", "Giuseppe", "Maria", "Antonio", "Lucia", "Francesco", "Giulia",
+         "Salvatore", "Rosa", "Vincenzo", "Carmela", "Luigi", "Teresa", "Pasquale", "Angela"]
+
+
+def fill(url: str, n: int) -> float:
+    """Store ``n`` submissions of last year with their case rows and search terms, as the
+    backend stores them (form_backend.cases); returns the seconds it took."""
+    import random
+
+    from sqlalchemy import create_engine, insert, text
+
+    from carta.load import load_charter
+    from form_backend.cases import OfficeCase, SearchTerm, applicant_name, terms_for
+    from form_backend.db import Counter, FormDefinition, Submission
+    from form_backend.office.answers import STATUSES, current_roles
+
+    charter = load_charter(REPO)
+    roles = current_roles(charter)
+    services = [x.slug for x in charter.services]
+    comuni = [c.id for c in charter.district.comuni]
+    rng = random.Random(16)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    year = dt.date.today().year - 1
+    start = time.perf_counter()
+    with engine.begin() as db:
+        db.execute(insert(FormDefinition.__table__), {"version": "bench", "definition": {},
+                                                      "created_at": dt.datetime.now(dt.UTC)})
+    first = dt.datetime(year, 1, 1, 8, tzinfo=dt.UTC)
+    chunk = 5000
+    for lo in range(0, n, chunk):
+        subs, cases, terms = [], [], []
+        with engine.connect() as db:
+            next_id = (db.execute(text("select coalesce(max(id), 0) from submissions")).scalar()
+                       + 1)
+        for i in range(lo, min(n, lo + chunk)):
+            sid, seq = next_id + i - lo, i + 1
+            kind = "reclamo" if rng.random() < 0.1 else "domanda"
+            surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
+            cf = "".join(rng.choice("ABCDEFGHLMNPRSTVZ") for _ in range(6)) + \
+                f"{rng.randint(30, 99)}A{rng.randint(10, 70)}F839{rng.choice('WXYZ')}"
+            answers = {roles[kind].get("surname", "cognome"): surname,
+                       roles[kind].get("given_name", "nome"): given}
+            if "tax_code" in roles[kind]:
+                answers[roles[kind]["tax_code"]] = cf
+            created = first + dt.timedelta(minutes=5 * i)
+            protocol = f"{year}/{seq:07d}"
+            due = (created.date() + dt.timedelta(days=rng.randint(5, 60))).isoformat()
+            status = rng.choice(STATUSES)
+            subs.append(dict(id=sid, kind=kind, year=year, seq=seq, protocol=protocol,
+                             idempotency_key=f"bench{seq}", created_at=created, lang="it",
+                             service=rng.choice(services), comune=rng.choice(comuni),
+                             status=status, charter_hash="bench", form_version="bench",
+                             data=answers, sensitive=None, content_sha256="0" * 64,
+                             points=rng.randint(0, 12), band=None, deadlines={"x": due},
+                             updated_at=created))
+            cases.append(dict(submission_id=sid, assigned_to=None, office=None,
+                              due=None if status == "conclusa" else due,
+                              applicant=applicant_name(answers, roles[kind]),
+                              updated_at=created))
+            terms += [dict(submission_id=sid, term=t)
+                      for t in sorted(terms_for(protocol, answers, roles[kind]))]
+        with engine.begin() as db:
+            db.execute(insert(Submission.__table__), subs)
+            db.execute(insert(OfficeCase.__table__), cases)
+            db.execute(insert(SearchTerm.__table__), terms)
+    with engine.begin() as db:
+        db.execute(insert(Counter.__table__), {"year": year, "last": n})
+    with engine.connect() as db:  # fresh statistics, as a nightly ANALYZE would have
+        db.execute(text("ANALYZE"))
+        db.commit()
+    engine.dispose()
+    return time.perf_counter() - start
+
+
+def office_at_scale(url: str, env: dict, base: str, n: int, repeat: int) -> None:
+    """Fill ``n`` submissions, then time an operator's list queries over HTTP."""
+    took = fill(url, n)
+    print(f"\nback-office: {n} submissions stored in {took:.0f} s; {repeat} requests each")
+    subprocess.run([sys.executable, "-m", "carta", "users", "add", "bench-operator", "--root",
+                    str(REPO)], env={**env, "CARTA_NEW_PASSWORD": "una frase per il banco"},
+                   check=True, capture_output=True)
+    s = requests.Session()
+    page = s.get(base + "/ufficio/login").text
+    t = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = s.post(base + "/ufficio/login", data={"csrf_token": t, "name": "bench-operator",
+                                               "password": "una frase per il banco"})
+    assert r.ok and "/ufficio/login" not in r.url, r.status_code
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as db:
+        cf = db.execute(text("select term from office_search_terms where length(term) = 16 "
+                             "order by submission_id limit 1 offset :k"), {"k": n // 20}).scalar()
+        service = db.execute(text("select service from submissions group by service "
+                                  "order by count(*) desc limit 1")).scalar()
+    engine.dispose()
+    year = dt.date.today().year - 1
+    queries = [("list, first page", "/ufficio/"),
+               ("filter: service + status", f"/ufficio/?service={service}&status=in-istruttoria"),
+               ("filter: service, overdue", f"/ufficio/?service={service}&overdue=1"),
+               ("filter: deep page (1000)", "/ufficio/?page=1000"),
+               ("search: surname 'rossi'", "/ufficio/?q=rossi"),
+               ("search: 'rossi mario' + service", f"/ufficio/?q=rossi+mario&service={service}"),
+               ("search: codice fiscale", f"/ufficio/?q={cf}"),
+               ("search: protocol", f"/ufficio/?q={year}/0054321"),
+               ("day's view", "/ufficio/oggi")]
+    for label, path in queries:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            answer = s.get(base + path)
+            times.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 200, (path, answer.status_code)
+        times.sort()
+        found = re.search(r"Pratiche trovate: (\d+)", answer.text)
+        print(f"{label:<34} p50 {statistics.median(times):7.1f} ms  "
+              f"p95 {times[int(len(times) * 0.95) - 1]:7.1f} ms  "
+              f"found {found.group(1) if found else '-'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=600, help="requests per route")
@@ -93,6 +224,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--fill", type=int, default=100_000,
+                        help="submissions to store for the back-office timings (0: none)")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per office query")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="carta-bench-"))
     port = free_port()
@@ -148,19 +282,23 @@ def main() -> int:
             r = s.post(base + "/reclamo", data={**body(i), "csrf_token": t},
                        allow_redirects=False)
             if r.status_code == 303:
-                drafts.append((s.cookies.get("session"), t,
-                               base + r.headers["Location"].split("?")[0]))
+                # the draft is bound to this browser by its carta_draft cookie: the confirm
+                # goes with this browser's cookies (a copy: the session keeps filling in)
+                jar = requests.cookies.RequestsCookieJar()
+                jar.update(s.cookies)
+                drafts.append((jar, t, base + r.headers["Location"].split("?")[0]))
                 return True
             return False
 
         confirm_local = threading.local()
 
         def confirm(item):
-            cookie, t, url = item
+            jar, t, url = item
             if not hasattr(confirm_local, "s"):  # keep-alive, like the other routes
                 confirm_local.s = requests.Session()
-            confirm_local.s.cookies.set("session", cookie)
-            r = confirm_local.s.post(url, data={"csrf_token": t}, allow_redirects=False)
+            confirm_local.s.cookies.clear()
+            r = confirm_local.s.post(url, data={"csrf_token": t}, cookies=jar,
+                                     allow_redirects=False)
             if r.status_code != 303:
                 print(f"  confirm answered {r.status_code}: {r.text[:300]!r}", file=sys.stderr)
             return r.status_code == 303
@@ -188,6 +326,9 @@ def main() -> int:
         for name, x in (("reclamo", r), ("confirm", c)):
             print(f"{name}: throughput {x['rps'] / b['rps']:.2f}x of bare, "
                   f"p99 {x['p99'] / b['p99']:.2f}x of bare")
+        engine.dispose()
+        if args.fill:
+            office_at_scale(url, env, base, args.fill, args.repeat)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -103,7 +103,11 @@ def conditions(charter, operator: Operator, f: Filters, with_status: bool = True
     return out
 
 
-def _base(q):
+def _base(q, where=None):
+    """``q`` over submissions with their case rows; a count whose conditions do not name the
+    cases is made without the join (at 100,000 rows the join is most of its time)."""
+    if where is not None and not any(OfficeCase.__tablename__ in str(c) for c in where):
+        return q.select_from(Submission)
     return q.select_from(Submission).outerjoin(OfficeCase,
                                                OfficeCase.submission_id == Submission.id)
 
@@ -121,14 +125,14 @@ class Page:
 def list_page(session, charter, operator: Operator, f: Filters) -> Page:
     """The rows of page ``f.page`` (newest first), the total, the counts per status."""
     where = conditions(charter, operator, f)
-    total = session.execute(_base(select(func.count())).where(*where)).scalar_one()
+    total = session.execute(_base(select(func.count()), where).where(*where)).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     rows = session.execute(_base(select(*COLUMNS)).where(*where)
                            .order_by(Submission.created_at.desc(), Submission.id.desc())
                            .limit(PAGE_SIZE).offset((min(f.page, pages) - 1) * PAGE_SIZE)).all()
+    unfiltered = conditions(charter, operator, f, with_status=False)
     by_status = dict(session.execute(
-        _base(select(Submission.status, func.count()))
-        .where(*conditions(charter, operator, f, with_status=False))
+        _base(select(Submission.status, func.count()), unfiltered).where(*unfiltered)
         .group_by(Submission.status)).all())
     return Page(rows, total, {s: by_status.get(s, 0) for s in STATUSES}, pages)
 
@@ -149,19 +153,23 @@ def day_view(session, charter, operator: Operator, limit: int = 200) -> dict[str
     now = today()
     base = conditions(charter, operator, Filters())
     open_ = Submission.status != "conclusa"
-    first = (Submission.kind == "reclamo").desc()
     since = dt.datetime.combine(now - dt.timedelta(days=1), dt.time(), ROME).astimezone(dt.UTC)
 
     def run(*where, order):
-        return session.execute(_base(select(*COLUMNS)).where(*base, *where)
-                               .order_by(*order).limit(limit)).all()
+        # complaints, then applications: two index walks instead of sorting every match
+        rows = []
+        for kind in ("reclamo", "domanda"):
+            rows += session.execute(_base(select(*COLUMNS)).where(
+                *base, Submission.kind == kind, *where).order_by(*order)
+                .limit(limit - len(rows))).all()
+        return rows
 
     return {
         "overdue": run(open_, OfficeCase.due < now.isoformat(),
-                       order=(first, OfficeCase.due, Submission.id)),
+                       order=(OfficeCase.due, Submission.id)),
         "week": run(open_, OfficeCase.due >= now.isoformat(),
                     OfficeCase.due <= (now + dt.timedelta(days=7)).isoformat(),
-                    order=(first, OfficeCase.due, Submission.id)),
+                    order=(OfficeCase.due, Submission.id)),
         "new": run(Submission.created_at >= since,
-                   order=(first, Submission.created_at.desc(), Submission.id)),
+                   order=(Submission.created_at.desc(), Submission.id)),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, render_template, request
 
 from form_backend import operators
+from form_backend.auth import record
 from form_backend.flow import charter
 from form_backend.forms import label_of
 from form_backend.i18n import t
@@ -108,4 +109,6 @@ def staff_change(name: str, action: str):
         abort(404)
     except operators.PasswordRefused as exc:
         return _page(t(exc.key, **exc.values), status=400)
+    with _sessions().begin() as s:  # who did it (the change's own entry names the operator)
+        record(s, "admin-change", user=g.operator, detail=f"{action} {name}")
     return redirect("/ufficio/operatori", 303)
