@@ -9,7 +9,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from carta.cli import main as carta_main
 from form_backend.auth import OfficeLog, OfficeSession, OperatorAuth
 from form_backend.db import User
 from form_backend.operators import BadRole, add_user, list_users, set_role
