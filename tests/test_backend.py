@@ -143,7 +143,8 @@ def test_domanda_end_to_end_with_upload_and_receipt(backend):
         assert record.form_version.startswith("MOD. 07.07.46 rev 1.1")
         assert len(record.content_sha256) == 64 and record.form_definition.definition["id"] == "domanda"
         assert [a.filename for a in record.attachments] == ["isee.pdf"]
-    assert count(app, Outbox) == 1
+    # the office's notice and the applicant's confirmation (issue 15)
+    assert count(app, Outbox) == 2
 
 
 def test_sending_twice_creates_one_record(backend):
@@ -345,11 +346,12 @@ def test_health_data_is_encrypted_and_kept_out_of_emails(sqlite_backend):
                files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
     with app.extensions["carta_sessions"]() as s:
         record = s.execute(select(Submission)).scalar_one()
-        mail = s.execute(select(Outbox)).scalar_one()
+        mail, confirmation = s.execute(select(Outbox).order_by(Outbox.id)).scalars().all()
     assert f"par-{sensitive.id}" not in record.data
     assert record.sensitive and sensitive.id.encode() not in record.sensitive
     assert record.points >= sensitive.points
     assert sensitive.id not in mail.body and "Dati sanitari" in mail.body
+    assert sensitive.id not in confirmation.body and "sanitari" not in confirmation.body
     assert mail.subject.startswith(f"[{record.protocol}]")
 
 

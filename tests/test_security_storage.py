@@ -185,9 +185,9 @@ def test_office_notice_links_to_the_record_and_carries_no_personal_data(app):
         submit(requests.Session(), base, "/reclamo", reclamo(**{"copia-email": "y"}))
     with a.extensions["carta_sessions"]() as s:
         mails = s.execute(select(Outbox).order_by(Outbox.id)).scalars().all()
-    office, complaint_office, copy = mails
+    office, confirmation, complaint_office, copy = mails  # the citizens' e-mails: issue 15
     assert office.recipient == complaint_office.recipient == "ufficio@example.org"
-    assert copy.recipient == "anna@example.org"
+    assert confirmation.recipient == "mario@example.org" and copy.recipient == "anna@example.org"
     assert re.search(rf"https?://[^/\s]+/ufficio/{record.id}\b", office.body), office.body
     assert record.protocol in office.body
     personal = [CF, "CA12345", "1980-01-01", "01/01/1980", "Via Roma", "Rossi", "Mario",
