@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from form_backend.db import Submission
 from tests.servers import http_server
 from tests.test_backend import PDF, domanda, reclamo, sqlite_backend, submit  # noqa: F401
 from tests.test_office_roles import PASSWORD, make_people
@@ -56,6 +58,11 @@ def test_each_role_runs_its_day_in_chromium(sqlite_backend):  # noqa: F811
         with page.expect_navigation():
             page.click(selector)
 
+    def key_of(record_id: int) -> str:
+        with app.extensions["carta_sessions"]() as s:
+            return s.execute(select(Submission.idempotency_key)
+                             .where(Submission.id == record_id)).scalar_one()
+
     def no_health(page, where):
         assert health_text not in page.inner_text("body"), where
 
@@ -90,6 +97,11 @@ def test_each_role_runs_its_day_in_chromium(sqlite_backend):  # noqa: F811
         assert "ricevuta → in-istruttoria" in page.content()
         assert "In istruttoria" in page.locator("dl.summary").first.inner_text()
         page.screenshot(path=str(SHOTS / "office-detail-operator.png"), full_page=True)
+        citizen = browser.new_page(locale="it-IT")  # the citizen's status page shows it
+        citizen.goto(f"{base}/ricevuta/{key_of(1)}")
+        assert "Stiamo esaminando la sua domanda." in citizen.inner_text("body")
+        citizen.screenshot(path=str(SHOTS / "office-citizen-status.png"), full_page=True)
+        citizen.close()
         axe(page)
         with page.expect_download() as got:
             page.click("a[href*='/allegati/'] >> nth=0")

@@ -144,6 +144,11 @@ def test_assign_note_and_status_with_a_message_leave_a_trail(office):
         actions = [e.action for e in s.execute(select(AuditEvent).where(
             AuditEvent.submission_id == 4)).scalars()]
     assert actions[:1] == ["ricevuta"] and {"assegnata", "stato"} <= set(actions)
+    with app.extensions["carta_sessions"]() as s:  # the citizen's status page shows it
+        key = s.execute(select(Submission.idempotency_key).where(Submission.id == 4)).scalar()
+    status_page = requests.get(f"{base}/ricevuta/{key}").text
+    assert "Stiamo esaminando il reclamo." in status_page
+    assert "priorità alta" not in status_page and "Chiamare dopo le 15" not in status_page
     reader = signed_in(app, base, "lettrice")
     assert reader.post(base + "/ufficio/4/note", data={"csrf_token": reader.token,
                                                        "text": "x"}).status_code == 403

@@ -112,16 +112,12 @@ def add_note(record_id: int):
     return redirect(f"/ufficio/{record_id}#note", 303)
 
 
-def tell_citizen(s, found: Submission, old: str, new: str, message: str | None) -> bool:
-    """THE ONE call site of the citizen journey's notice (form_backend/follow.py, part B):
-    e-mail and status page.  Until follow.py exists, the status still changes and the
-    message waits in the history."""
-    try:
-        from form_backend.follow import notify_status_change
-    except ImportError:
-        return False
-    notify_status_change(s, found, old, new, message)
-    return True
+def tell_citizen(s, found: Submission, old: str, new: str, message: str | None) -> int:
+    """The one call site of the citizen journey's notice (form_backend.follow), in the status
+    change's transaction: the message is kept for the status page and the e-mail queued."""
+    from form_backend.follow import notify_status_change
+
+    return notify_status_change(s, found, old, new, message)
 
 
 @bp.post("/<int:record_id>/stato")
