@@ -5,9 +5,12 @@ return, the ease-of-use question; then the whole journey in Chromium on a phone.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import logging
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -313,3 +316,171 @@ def test_ease_of_use_is_asked_once_and_kept_without_personal_data(app):
     assert rating.month == dt.date.today().strftime("%Y-%m")
     assert counts == {"telesoccorso": {"scores": {1: 0, 2: 0, 3: 0, 4: 1, 5: 0}, "answers": 1,
                                        "mean": 4.0, "comments": [(rating.month, "Chiaro.")]}}
+
+
+# --- the journey in Chromium, on a phone ----------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 375, "height": 812}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+OPERATOR, PASSWORD = "operatrice", "una-password-lunga"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+def delivered(app, port: int, received: list[bytes], before: int) -> list:
+    deliver_due(app.extensions["carta_sessions"], SmtpSettings("127.0.0.1", port,
+                                                               sender="carta@example.org"))
+    return [email.message_from_bytes(m, policy=email.policy.default) for m in received[before:]]
+
+
+def draft_in(context, base: str, path: str, answers: dict, files: dict) -> str:
+    """Answers sent into a draft through the browser context's own HTTP client (its cookies
+    are the browser's: the draft is bound to it); the check page's path.  Filling in the
+    question pages themselves is part A's test (tests/test_journey_forms.py)."""
+    page = context.request.get(base + path)
+    t = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text()).group(1)
+    multipart = {**answers, "csrf_token": t}
+    for name, (filename, content, mime) in files.items():
+        multipart[name] = {"name": filename, "mimeType": mime, "buffer": content}
+    r = context.request.post(base + path, multipart=multipart, max_redirects=0)
+    assert r.status == 303, r.text()[:500]
+    return r.headers["location"]
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [f"{page.url}: {v['id']} {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result.response["violations"]]
+
+
+@pytest.mark.system
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_the_journey_after_the_receipt_in_chromium_on_a_phone(chromium, sqlite_backend,  # noqa: F811
+                                                              tmp_path, lang):
+    from form_backend.office import add_user
+
+    app = sqlite_backend(RATELIMIT_SUBMIT="1000 per minute")
+    add_user(app.extensions["carta_sessions"], OPERATOR, PASSWORD)
+    charter = app.extensions["carta"]
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    port = free_port()
+    with http_server(app) as base, smtp_sink(port) as received:
+        citizen = chromium.new_context(viewport=PHONE, locale=lang)
+        page = citizen.new_page()
+        # send: the check page in the browser, "Invia"
+        check = draft_in(citizen, base, f"/domanda/telesoccorso?lang={lang}", domanda(), ISEE)
+        page.goto(base + check)
+        page.locator("main form[method=post] button[type=submit]").last.click()
+        page.wait_for_url(re.compile(r"/ricevuta/"))
+        assert charter.t(lang, "follow_status_ricevuta") in page.inner_text("#main")
+        page.screenshot(path=str(shots / f"receipt-{lang}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1
+
+        # the confirmation, through a real SMTP server, in the citizen's language
+        [confirmation] = [m for m in delivered(app, port, received, 0) if m["To"] == "mario@example.org"]
+        assert charter.t(lang, "receipt_title_domanda") in confirmation["Subject"]
+        text = confirmation.get_content()
+        assert charter.t(lang, "email_received_intro_domanda") in text
+        link = re.search(r"(http://\S+/ricevuta/[0-9a-f]{32})\?lang=" + lang, text).group(0)
+        assert link.split("?")[0] == page.url.split("?")[0]
+        seen = len(received)
+
+        # the office asks for a document (an operator without health access: no second factor)
+        office = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="it")
+        desk = office.new_page()
+        desk.goto(f"{base}/ufficio/login")
+        desk.fill("input[name=name]", OPERATOR)
+        desk.fill("input[name=password]", PASSWORD)
+        desk.locator("main form button[type=submit]").click()
+        record = record_of(app, link.rsplit("/", 1)[1].split("?")[0])
+        for status, message in (("in-istruttoria", ""),
+                                ("integrazione-richiesta", "Serve l'attestazione ISEE 2026.")):
+            desk.goto(f"{base}/ufficio/{record.id}")
+            form = desk.locator(f"form[action='/ufficio/{record.id}/stato']")
+            form.locator("select[name=status]").select_option(status)
+            form.locator("textarea[name=message]").fill(message)
+            form.locator("textarea[name=note]").fill("nota interna: chiamare il CAF")
+            form.locator("button[type=submit]").click()
+            desk.wait_for_load_state()
+
+        # the citizen's page and e-mail show it
+        page.goto(link)
+        main = page.inner_text("#main")
+        assert charter.t(lang, "follow_status_integrazione_richiesta") in main
+        assert "Serve l'attestazione ISEE 2026." in main and "CAF" not in main
+        notices = [m for m in delivered(app, port, received, seen) if m["To"] == "mario@example.org"]
+        assert len(notices) == 2
+        assert charter.t(lang, "follow_status_integrazione_richiesta") in notices[-1]["Subject"]
+        assert link in notices[-1].get_content()
+        assert "ISEE 2026" not in notices[-1].get_content()
+
+        # the citizen replies with a document
+        page.fill("#testo", "Ecco l'attestazione ISEE 2026.")
+        page.set_input_files("#documenti", {"name": "isee-2026.pdf", "mimeType": "application/pdf",
+                                            "buffer": PDF})
+        page.locator("form[action*='/risposta'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"inviata=1"))
+        assert charter.t(lang, "follow_reply_done") in page.inner_text("#main")
+        assert charter.t(lang, "follow_event_reply", n=1) in page.inner_text("#main")
+        page.screenshot(path=str(shots / f"replied-{lang}.png"), full_page=True)
+
+        # the office sees the reply
+        desk.goto(f"{base}/ufficio/{record.id}")
+        desk.screenshot(path=str(shots / f"office-{lang}.png"), full_page=True)
+        office_view = desk.inner_text("main")
+        assert "Ecco l'attestazione ISEE 2026." in office_view
+        heading = charter.t("it", "print_attachments")
+        assert desk.locator(f"h2:text-is('{heading}') + ul > li").count() == 2  # ISEE, reply
+
+        # axe on the status page in every language
+        found = []
+        for other in ("it", "en", "fr", "ar"):
+            page.goto(link.split("?")[0] + f"?lang={other}")
+            found += axe_violations(page)
+        assert found == []
+
+        # a draft saved here, resumed from its e-mailed link in another browser
+        seen = len(received)
+        check = draft_in(citizen, base, f"/reclamo?lang={lang}", reclamo(), {})
+        page.goto(base + check)
+        page.get_by_role("link", name=charter.t(lang, "follow_save_title")).click()
+        page.fill("#email", "anna@example.org")
+        page.locator("main form button[type=submit]").click()
+        assert charter.t(lang, "follow_save_done_title") in page.inner_text("#main")
+        found = axe_violations(page)
+        [saved] = [m for m in delivered(app, port, received, seen) if m["To"] == "anna@example.org"]
+        assert saved["Subject"] == charter.t(lang, "email_saved_subject")
+        resume = re.search(r"http://\S+/riprendi/\S+", saved.get_content()).group(0)
+        elsewhere = chromium.new_context(viewport=PHONE, locale=lang).new_page()
+        elsewhere.goto(resume)
+        found += axe_violations(elsewhere)
+        elsewhere.locator("main form button[type=submit]").click()
+        elsewhere.wait_for_url(re.compile(re.escape(check.split("?")[0])))
+        assert charter.t(lang, "form_check_title") in elsewhere.inner_text("#main")
+        assert "Bianchi" in elsewhere.inner_text("#main")
+        elsewhere.screenshot(path=str(shots / f"resumed-{lang}.png"), full_page=True)
+        assert found == []
+        page.goto(base + check)
+        assert "Bianchi" not in page.inner_text("body")  # the first browser has let it go
+        office.close()
+        citizen.close()
+    for shot in shots.iterdir():  # kept for a look: /tmp/carta-journey-follow/
+        target = Path("/tmp/carta-journey-follow") / shot.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy(shot, target)
