@@ -27,6 +27,7 @@ from tests.servers import free_port, http_server, smtp_sink
 from tests.test_backend import (  # noqa: F401
     CF,
     PDF,
+    backend,
     domanda,
     reclamo,
     send,
@@ -316,6 +317,38 @@ def test_ease_of_use_is_asked_once_and_kept_without_personal_data(app):
     assert rating.month == dt.date.today().strftime("%Y-%m")
     assert counts == {"telesoccorso": {"scores": {1: 0, 2: 0, 3: 0, 4: 1, 5: 0}, "answers": 1,
                                        "mean": 4.0, "comments": [(rating.month, "Chiaro.")]}}
+
+
+# --- on PostgreSQL too ------------------------------------------------------------------------
+
+def test_status_reply_ease_and_save_on_both_databases(backend):  # noqa: F811
+    """Migration 0006's tables, the row lock of the reply and the outbox without a submission,
+    on SQLite and on a real PostgreSQL server."""
+    base, app = backend
+    s = requests.Session()
+    receipt, _ = submit(s, base, "/domanda/telesoccorso", domanda(), files=ISEE)
+    key = KEY.search(receipt).group(1)
+    change_status(app, key, "in-istruttoria")
+    change_status(app, key, "integrazione-richiesta", message="Manca l'ISEE.")
+    assert "Manca l&#39;ISEE." in s.get(receipt).text
+    assert reply(s, base, key, "Eccolo.", {"documenti": ("i.pdf", PDF, "application/pdf")}
+                 ).status_code == 303
+    t = token(s, receipt)
+    assert s.post(f"{base}/ricevuta/{key}/facilita", data={"csrf_token": t, "punteggio": "5"},
+                  allow_redirects=False).status_code == 303
+    other = requests.Session()
+    check = send(other, base, "/reclamo", reclamo()).headers["Location"].split("?")[0]
+    t = token(other, f"{base}{check}/salva")
+    assert other.post(f"{base}{check}/salva", data={"csrf_token": t, "email": "anna@example.org"}
+                      ).status_code == 200
+    link = re.search(r"http://\S+/riprendi/\S+", mails(app, "anna@example.org")[0].body).group(0)
+    third = requests.Session()
+    t = token(third, link)
+    assert third.post(link, data={"csrf_token": t}, allow_redirects=False).status_code == 303
+    assert third.get(base + check).status_code == 200
+    with app.extensions["carta_sessions"]() as db:
+        assert ease_counts(db)["telesoccorso"]["answers"] == 1
+    assert len(mails(app, "mario@example.org")) == 3  # confirmation, two status changes
 
 
 # --- the journey in Chromium, on a phone ----------------------------------------------------
