@@ -101,6 +101,7 @@ def build_form(charter: Charter, definition: Form, lang: str,
     labels: dict[str, str] = {}  # name → label without marker (summary, messages)
     hints: dict[str, str] = {}
     optional = msg("form_optional")
+    page_when = {fid: p.when.field for p in definition.steps() if p.when for fid in p.fields}
     for section in definition.sections:
         for f in section.fields:
             names[f.id] = []
@@ -130,7 +131,9 @@ def build_form(charter: Charter, definition: Form, lang: str,
             hint = " ".join(x for x in (printed, label_of(f.help, lang) if f.help else "") if x)
             if hint:
                 hints[f.id] = hint
-            shown = f"{label} *" if f.required else (
+            # required only on behalf of someone, on the page asked only then: required there
+            shown = f"{label} *" if f.required or (
+                f.required_if and f.required_if == page_when.get(f.id)) else (
                 label if f.required_if else f"{label} {optional}")
             attrs[f.id] = FACTORIES[f.type](f, shown, charter, lang, service)
             kw = attrs[f.id].kwargs.setdefault("render_kw", {})
@@ -320,7 +323,7 @@ class CartaForm(FlaskForm):
 
         if self._definition.id == "reclamo":
             window = self._charter.complaints.filing_window_days
-            for fid, spec in fields.items():
+            for fid, spec in (fields.items() if window is not None else ()):  # stated only
                 if spec.type is FieldType.date and spec.dates is DateRange.past \
                         and fid in by_id and by_id[fid].data and not by_id[fid].errors \
                         and spec.id != "data-nascita":

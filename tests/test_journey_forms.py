@@ -588,3 +588,11 @@ def test_a_drafts_pages_are_limited_ten_times_less_than_new_forms(tmp_path):
         news = [post_page(s, base, "/reclamo", "reclamante", {}).status_code for _ in range(3)]
         assert news[-1] == 429  # the first page (a new draft) counts as a send
     app.extensions["carta_engine"].dispose()
+
+
+def test_the_delegates_page_marks_what_it_requires(base):
+    s = requests.Session()
+    r = post_page(s, base, "/domanda/telesoccorso", "chi", {"per-conto-di": "y"})
+    page = s.get(base + r.headers["Location"]).text
+    assert ">Cognome *</label>" in page and ">Indirizzo e-mail (facoltativo)</label>" in page
+    assert ">Indirizzo di residenza (facoltativo)</label>" in page
