@@ -180,6 +180,22 @@ def test_the_status_page_is_rate_limited(sqlite_backend):  # noqa: F811
     assert answers == [404, 404, 404, 429]
 
 
+def test_notify_takes_a_connection_too_and_writes_nothing_without_an_address(app):
+    from form_backend.follow_db import CitizenMessage
+
+    with http_server(app) as base:
+        receipt, _ = submit(requests.Session(), base, "/reclamo?lang=en", reclamo())
+    key = KEY.search(receipt).group(1)
+    record = record_of(app, key)
+    with app.app_context(), app.extensions["carta_engine"].begin() as connection:
+        assert notify_status_change(connection, record, "ricevuta", "in-istruttoria",
+                                    "We will call you.", base_url="") == 0  # no copy asked
+        assert notify_status_change(connection, record, "ricevuta", "ricevuta", "x") == 0
+    with app.extensions["carta_sessions"]() as db:
+        assert db.execute(select(CitizenMessage.body)).scalars().all() == ["We will call you."]
+    assert [m.recipient for m in mails(app)] == ["ufficio@example.org"]
+
+
 # --- the reply --------------------------------------------------------------------------------
 
 def reply(s: requests.Session, base: str, key: str, text: str = "", files=None):
