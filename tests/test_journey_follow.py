@@ -249,6 +249,9 @@ def test_a_saved_draft_opens_from_its_emailed_link_in_another_browser_only(app):
         mine = requests.Session()
         first = send(mine, base, "/domanda/telesoccorso?lang=fr", domanda(), ISEE)
         check = first.headers["Location"].split("?")[0]
+        step = re.search(r'href="(' + re.escape(check) + r'/passo/[^"?#]+)', mine.get(base + check).text)
+        for shown in (check, step.group(1)):  # the check page and a question page offer it
+            assert f'href="{check}/salva?lang=fr"' in mine.get(f"{base}{shown}?lang=fr").text
         page = mine.get(f"{base}{check}/salva?lang=fr")
         assert page.status_code == 200 and 'autocomplete="email"' in page.text
         t = token(mine, f"{base}{check}/salva?lang=fr")
