@@ -63,6 +63,7 @@ log = logging.getLogger("carta.follow")
 bp = Blueprint("follow", __name__)
 
 SAVED_DAYS = 30
+MAX_SAVES = 5  # save-and-return e-mails per draft
 REPLY_ACTION = "risposta-cittadino"
 CITIZEN = "cittadino"
 ASKS = "integrazione-richiesta"
@@ -384,6 +385,8 @@ def _save(kind: str, slug: str | None, draft_id: str):
         to = valid_address(address)
         if to is None:
             error = flow.charter().t(g.lang, "err_email")
+        elif _saves_sent(loaded.row.id) >= MAX_SAVES:  # not a way to mail anybody at will
+            abort(429)
         else:
             until = _save_draft(loaded.row, to, title)
             return render_template("save_later.html", done=True, back=back, title=flow.charter().t(
@@ -392,6 +395,12 @@ def _save(kind: str, slug: str | None, draft_id: str):
                            address=address, days=SAVED_DAYS, form_title=title,
                            title=flow.charter().t(g.lang, "follow_save_title")), \
         422 if error else 200
+
+
+def _saves_sent(draft_id: str) -> int:
+    with current_app.extensions["carta_reader_engine"].connect() as connection:
+        return connection.execute(select(func.count()).select_from(OUTBOX).where(
+            OUTBOX.c.draft_id == draft_id)).scalar()
 
 
 def _save_draft(draft, to: str, title: str) -> dt.datetime:

@@ -300,7 +300,14 @@ def test_an_expired_saved_link_opens_nothing(app):
         check = send(s, base, "/reclamo", reclamo()).headers["Location"].split("?")[0]
         t = token(s, f"{base}{check}/salva")
         s.post(f"{base}{check}/salva", data={"csrf_token": t, "email": "anna@example.org"})
-        tok = re.search(r"/riprendi/(\S+)\?", mails(app, "anna@example.org")[0].body).group(1)
+        answers = [s.post(f"{base}{check}/salva", data={"csrf_token": t, "email": f"x{i}@example.org"}
+                          ).status_code for i in range(5)]
+        assert answers == [200] * 4 + [429]  # five e-mails per draft at most
+        old, last = (re.search(r"/riprendi/(\S+)\?", m.body).group(1)
+                     for m in (mails(app, "anna@example.org")[0], mails(app, "x3@example.org")[0]))
+        assert requests.get(f"{base}/riprendi/{old}").status_code == 404  # a new save replaced it
+        assert requests.get(f"{base}/riprendi/{last}").status_code == 200
+        tok = last
         with app.extensions["carta_sessions"].begin() as db:
             db.execute(update(DraftSave).values(
                 expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
