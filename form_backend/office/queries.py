@@ -125,7 +125,12 @@ class Page:
 def list_page(session, charter, operator: Operator, f: Filters) -> Page:
     """The rows of page ``f.page`` (newest first), the total, the counts per status."""
     where = conditions(charter, operator, f)
-    total = session.execute(_base(select(func.count()), where).where(*where)).scalar_one()
+    # the counts per status are made with every filter but the status: the total is theirs
+    unfiltered = conditions(charter, operator, f, with_status=False)
+    by_status = dict(session.execute(
+        _base(select(Submission.status, func.count()), unfiltered).where(*unfiltered)
+        .group_by(Submission.status)).all())
+    total = by_status.get(f.status, 0) if f.status else sum(by_status.values())
     pages = max(1, -(-total // PAGE_SIZE))
     order = (Submission.created_at.desc(), Submission.id.desc())
     # the page's ids first (an index walk, joined to the cases only when a filter needs it),
@@ -135,10 +140,6 @@ def list_page(session, charter, operator: Operator, f: Filters) -> Page:
                           ).scalars().all()
     rows = session.execute(_base(select(*COLUMNS)).where(Submission.id.in_(ids))
                            .order_by(*order)).all() if ids else []
-    unfiltered = conditions(charter, operator, f, with_status=False)
-    by_status = dict(session.execute(
-        _base(select(Submission.status, func.count()), unfiltered).where(*unfiltered)
-        .group_by(Submission.status)).all())
     return Page(rows, total, {s: by_status.get(s, 0) for s in STATUSES}, pages)
 
 
