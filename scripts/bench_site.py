@@ -16,7 +16,7 @@ Wall-clock times on a shared machine vary; builds are repeated in turns and the 
 CPU seconds are printed beside them.
 
 Usage: .venv/bin/python scripts/bench_site.py [--baseline REV] [--sizes 100,1000]
-       [--preview-sizes shipped,300] [--edits 5] [--repeat 2]
+       [--preview-sizes shipped,300] [--edits 5] [--repeat 2] [--count-calls]
 """
 
 from __future__ import annotations
@@ -76,16 +76,18 @@ class Code:
         """Wall-clock and CPU seconds (worker processes included) of one command, as
         /usr/bin/time measures them."""
         with tempfile.NamedTemporaryFile("r") as out:
+            # cwd: Python puts it before PYTHONPATH, so it must not hold another carta
             subprocess.run(["/usr/bin/time", "-f", "%e %U %S", "-o", out.name, sys.executable,
-                            *args], check=True, capture_output=True, env=self.env)
+                            *args], check=True, capture_output=True, env=self.env,
+                           cwd=self.path)
             wall, user, system = (float(x) for x in out.read().split()[-3:])
         return wall, user + system
 
 
 def extract(rev: str, into: Path) -> Code:
     into.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "carta", "content",
-                              "services"], check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "carta", "form_backend",
+                              "content", "services"], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return Code(rev, into)
 
@@ -109,6 +111,27 @@ def bare_build(code: Code, root: Path) -> float:
     return code.run("-m", "mkdocs", "build", "-q", "-f", str(bare_file))[0]
 
 
+_CALLS = """
+import cProfile, pstats, sys
+from pathlib import Path
+from carta.site_build import build
+root = Path(sys.argv[1])
+profile = cProfile.Profile()
+profile.runcall(build, root, root / "site-calls", pdfs=False, jobs=1)
+print(pstats.Stats(profile).total_calls)
+"""
+
+
+def calls(code: Code, root: Path) -> int:
+    """Python function calls of one build of ``root`` in one process: the work done, which,
+    unlike seconds, other programs on the machine cannot change."""
+    run = subprocess.run([sys.executable, "-c", _CALLS, str(root)], capture_output=True,
+                         text=True, env=code.env, cwd=code.path)
+    if run.returncode:
+        raise RuntimeError(f"counting calls failed: {run.stderr[-3000:]}")
+    return int(run.stdout.split()[-1])
+
+
 # --- preview -----------------------------------------------------------------------------------
 
 def free_port() -> int:
@@ -130,7 +153,8 @@ def preview_latencies(code: Code, root: Path, edits: int, new: bool) -> list[flo
         cmd = [sys.executable, "-m", "carta", "preview", "--root", str(root), "--port", str(port)]
     else:  # before `carta preview`: `mkdocs serve` on the project's mkdocs.yml
         text = subprocess.run([sys.executable, "-m", "carta", "mkdocs-yml", "--root", str(root)],
-                              check=True, capture_output=True, text=True, env=env).stdout
+                              check=True, capture_output=True, text=True, env=env,
+                              cwd=code.path).stdout
         (root / "mkdocs.yml").write_text(text, encoding="utf-8")
         (root / "carta").symlink_to(code.path / "carta")
         (root / "docs" / "generated").mkdir(parents=True)
@@ -182,9 +206,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default=None, metavar="REV",
                         help="also measure the carta of this git revision")
+    parser.add_argument("--now", default=None, metavar="REV",
+                        help="measure the carta of this git revision instead of the checkout")
     parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--preview-sizes", default="shipped,300")
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--count-calls", action="store_true",
+                        help="also count the function calls of a build at the first size "
+                             "(work done, immune to other load; slow)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="cold builds per size and revision, taking turns (best kept)")
     args = parser.parse_args()
@@ -192,7 +221,8 @@ def main() -> int:
     preview_sizes = [x for x in args.preview_sizes.split(",") if x]
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        codes = [Code("now", REPO)]
+        codes = [Code("now", REPO) if not args.now else extract(args.now, tmp_path / "now")]
+        codes[0].name = "now"
         if args.baseline:
             codes.append(extract(args.baseline, tmp_path / "baseline"))
             # the same input for both: the charter as it was at the baseline revision
@@ -234,6 +264,18 @@ def main() -> int:
                       f"edit {row[f'again-{code.name}']:6.1f} s "
                       f"({row[f'again-cpu-{code.name}']:.1f} s CPU)", flush=True)
             print(f"build {n:>5} schede bare mkdocs: {row['bare']:6.1f} s", flush=True)
+            if args.count_calls and n == sizes[0]:
+                for code in codes:  # cold, then after one more edit
+                    root = roots[code.name]
+                    shutil.rmtree(root / "build", ignore_errors=True)
+                    cold = calls(code, root)
+                    file = root / SCHEDA
+                    file.write_text(file.read_text(encoding="utf-8").replace(
+                        "24 ore su 24", "24 ore su 24 (ancora)", 1), encoding="utf-8")
+                    edit = calls(code, root)
+                    row[f"calls-{code.name}"], row[f"again-calls-{code.name}"] = cold, edit
+                    print(f"build {n:>5} schede {code.name:>8}: {cold / 1e6:.1f} M function "
+                          f"calls cold, {edit / 1e6:.1f} M after one edit", flush=True)
     print()
     print(f"{'measure':<28} {'now s':>8}" + (f" {'baseline s':>11} {'before/now':>11}"
                                                if args.baseline else ""))
@@ -249,6 +291,11 @@ def main() -> int:
                           row.get(f"again-{args.baseline}")))
             lines.append(("  CPU seconds of that", row["again-cpu-now"],
                           row.get(f"again-cpu-{args.baseline}")))
+            if "calls-now" in row:
+                lines.append((f"  M calls, build {size} (1 job)", row["calls-now"] / 1e6,
+                              row.get(f"calls-{args.baseline}", 0) / 1e6))
+                lines.append(("  M calls after one edit", row["again-calls-now"] / 1e6,
+                              row.get(f"again-calls-{args.baseline}", 0) / 1e6))
     for label, now, base in lines:
         print(f"{label:<28} {now:8.2f}" + (f" {base:11.2f} {base / now:10.1f}x" if base else ""))
     builds = [(size, row) for (kind, size), row in results.items() if kind == "build"]
