@@ -71,8 +71,16 @@ def _scope_condition(charter, operator: Operator):
     return or_(*parts) if parts else false()
 
 
-def conditions(charter, operator: Operator, f: Filters, with_status: bool = True) -> list:
-    """The WHERE conditions of the filters ``f`` within the operator's scope."""
+# a search word matching at most this many submissions is looked up first and given to the
+# query as a list of ids (an index range, then primary keys): the planners misjudge a
+# semi-join on the terms and walk every submission instead
+FEW = 5000
+
+
+def conditions(charter, operator: Operator, f: Filters, with_status: bool = True,
+               session=None) -> list:
+    """The WHERE conditions of the filters ``f`` within the operator's scope (``session``:
+    search words are looked up in it first, see ``FEW``)."""
     out = []
     limit = _scope_condition(charter, operator)
     if limit is not None:
@@ -93,13 +101,23 @@ def conditions(charter, operator: Operator, f: Filters, with_status: bool = True
     found = words(f.q)[:5]
     if f.q.strip() and not found:
         out.append(false())  # only punctuation: nothing is called that
+    few: set[int] | None = None
     for word in found:
         if word.isdigit():  # a protocol number: that one, not every number starting so
             match = SearchTerm.term == str(int(word))
         else:
             lo, hi = prefix_range(word)
             match = and_(SearchTerm.term >= lo, SearchTerm.term < hi)
-        out.append(Submission.id.in_(select(SearchTerm.submission_id).where(match)))
+        ids = None
+        if session is not None:
+            ids = set(session.execute(select(SearchTerm.submission_id).where(match)
+                                      .limit(FEW + 1)).scalars())
+        if ids is not None and len(ids) <= FEW:
+            few = ids if few is None else few & ids
+        else:
+            out.append(Submission.id.in_(select(SearchTerm.submission_id).where(match)))
+    if few is not None:
+        out.append(Submission.id.in_(sorted(few)) if few else false())
     return out
 
 
@@ -124,9 +142,9 @@ class Page:
 
 def list_page(session, charter, operator: Operator, f: Filters) -> Page:
     """The rows of page ``f.page`` (newest first), the total, the counts per status."""
-    where = conditions(charter, operator, f)
+    where = conditions(charter, operator, f, session=session)
     # the counts per status are made with every filter but the status: the total is theirs
-    unfiltered = conditions(charter, operator, f, with_status=False)
+    unfiltered = conditions(charter, operator, f, with_status=False, session=session)
     by_status = dict(session.execute(
         _base(select(Submission.status, func.count()), unfiltered).where(*unfiltered)
         .group_by(Submission.status)).all())
@@ -147,7 +165,8 @@ def all_rows(session, charter, operator: Operator, f: Filters, with_data: bool =
     """Every row the filters select, oldest first (exports); with the clear answers when
     ``with_data`` (never the encrypted ones)."""
     columns = (*COLUMNS, Submission.data) if with_data else COLUMNS
-    return session.execute(_base(select(*columns)).where(*conditions(charter, operator, f))
+    return session.execute(_base(select(*columns)).where(
+        *conditions(charter, operator, f, session=session))
                            .order_by(Submission.year, Submission.seq)
                            .execution_options(yield_per=1000))
 
