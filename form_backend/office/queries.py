@@ -102,6 +102,7 @@ def conditions(charter, operator: Operator, f: Filters, with_status: bool = True
     if f.q.strip() and not found:
         out.append(false())  # only punctuation: nothing is called that
     few: set[int] | None = None
+    broad = []
     for word in found:
         if word.isdigit():  # a protocol number: that one, not every number starting so
             match = SearchTerm.term == str(int(word))
@@ -114,6 +115,12 @@ def conditions(charter, operator: Operator, f: Filters, with_status: bool = True
                                       .limit(FEW + 1)).scalars())
         if ids is not None and len(ids) <= FEW:
             few = ids if few is None else few & ids
+        else:
+            broad.append(match)
+    for match in broad:  # a common word ("mario"): within the few the others matched
+        if few is not None:
+            few &= set(session.execute(select(SearchTerm.submission_id).where(
+                match, SearchTerm.submission_id.in_(sorted(few)))).scalars()) if few else set()
         else:
             out.append(Submission.id.in_(select(SearchTerm.submission_id).where(match)))
     if few is not None:
