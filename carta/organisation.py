@@ -129,6 +129,13 @@ class District(Model):
     paper_notice: Text | None = None
     site_url: str | None = None  # where the site is published; printed (and as QR) on sheets
     credits: list[Text] = []
+    # AgID's checks on the footer (pa-website-validator-ng C.SI.3.2, C.SI.3.4, privacy): the
+    # statement published through form.agid.gov.it, the legal notes page with the content
+    # licence, and the privacy page; absent, the site links to carta's own pages
+    accessibility_statement_url: str | None = None
+    legal_notes_url: str | None = None
+    privacy_url: str | None = None
+    content_licence: str | None = None  # e.g. "CC BY 4.0"
 
     @field_validator("languages")
     @classmethod

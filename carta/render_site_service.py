@@ -6,13 +6,9 @@ import json
 
 from carta.hours import Weekday
 from carta.model import Charter
-from carta.organisation import Office
 from carta.service import Service, Status
-from carta.site_text import Page, cell, euro, ltr
-
-SCHEMA_DAYS = {d: f"https://schema.org/{n}" for d, n in zip(
-    Weekday, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    strict=True)}
+from carta.site_jsonld import json_ld  # moved there; callers may still import it from here
+from carta.site_text import Page, attr, cell, euro, ltr
 
 
 def service_page(charter: Charter, service: Service, lang: str, links: dict[str, str]) -> str:
@@ -36,6 +32,13 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     status_key = {Status.active: "status_active", Status.suspended: "status_suspended",
                   Status.withdrawn: "status_withdrawn"}[s.status]
     head = [
+        # AgID's breadcrumb: Home / Servizi / the category (pa-website-validator-ng C.SI.1.3)
+        f'<nav class="carta-breadcrumb" aria-label="{attr(p.t("breadcrumb_label"))}" '
+        f'markdown="1"><ol data-element="breadcrumb" markdown="1">'
+        f'<li markdown="span">[{p.t("breadcrumb_home")}](../index.md)</li>'
+        f'<li markdown="span">[{p.t("breadcrumb_services")}]'
+        f'({links.get("services", "../index.md")})</li>'
+        f'<li markdown="span">[{p.inline(area.name)}]({links["area"]})</li></ol></nav>\n\n',
         f'<div class="carta-scheda-head carta-area-{area.code}" markdown="1">\n',
         f'<p class="carta-category" data-element="service-category" markdown="span">'
         f'<span class="carta-code">{cell(s.code)}</span> '
@@ -132,7 +135,21 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
         quality = "\n".join(rows)
     elif s.quality_text:
         quality = p.text(s.quality_text)
-    section("qualita", p.t("service_quality"), "service-conditions", quality)
+    # AgID's "Condizioni di servizio" with a document (service-file): the scheda's PDF, or
+    # the charter itself, whose terms every service is delivered under
+    if links.get("pdf"):
+        conditions = (f'<p><a data-element="service-file" href="{links["pdf"]}">'
+                      f'{p.t("service_print")}</a></p>')
+    else:
+        conditions = (f'[{p.t("service_conditions_file")}](../carta.md)'
+                      '{ data-element="service-file" }')
+    if quality.strip():
+        conditions += (f'\n\n<div data-element="service-conditions" markdown="1">\n\n'
+                       f"### {p.t('service_quality')} {{#qualita}}\n\n{quality.strip()}\n\n</div>")
+    if quality.strip():
+        conditions += (f'\n\n<div data-element="service-conditions" markdown="1">\n\n'
+                       f"### {p.t('service_quality')} {{#qualita}}\n\n{quality.strip()}\n\n</div>")
+    section("condizioni", p.t("service_conditions"), None, conditions)
 
     # Contatti
     contacts = [f"**{p.t('service_responsible')}:** {p.inline(s.responsible.role)}"]
@@ -151,7 +168,8 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     if s.activity_area:
         topics.insert(1, p.inline(s.activity_area))
     section("argomenti", p.t("service_topics"), "topic-list",
-            " ".join(f'<span class="carta-topic">{t}</span>' for t in topics))
+            " ".join(f'<span class="carta-topic" data-element="service-topic">{t}</span>'
+                     for t in topics))
 
     actions = [f'[{p.t("service_complain")}]({links["complain"]}){{ .md-button }}']
     if links.get("pdf"):
@@ -161,7 +179,8 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
               f'<time datetime="{s.revised.isoformat()}">{ltr(s.revised.strftime("%d/%m/%Y"))}'
               "</time></p>\n")
 
-    jsonld = json_ld(charter, s, offices, p)
+    jsonld = json_ld(charter, s, offices, p,
+                     links.get("apply") if s.takes_applications else None)
     title_meta = f"---\ntitle: {json.dumps(s.code + ' ' + p.plain(s.title), ensure_ascii=False)}\n---\n\n"
     body = "\n".join(head) + "\n" + "\n".join(out) + "\n" + footer + "\n" + jsonld
     return title_meta + p.notice() + body
@@ -223,53 +242,3 @@ def hours_table(p: Page, openings) -> str:
         rows.append(f"| {p.t('day_' + day.value)} | {value} |")
     return "\n".join(rows)
 
-
-def json_ld(charter: Charter, s: Service, offices: list[Office], p: Page) -> str:
-    """schema.org GovernmentService describing the scheda, as a JSON-LD script block."""
-    district = charter.district
-    operators = [{"@type": "Organization", "name": charter.provider_by_id[x].name}
-                 for x in s.operator.providers] or [
-        {"@type": "GovernmentOrganization", "name": p.plain(s.operator.text)}]
-    channels = []
-    for o in offices:
-        channel = {"@type": "ServiceChannel", "name": p.plain(o.name),
-                   "serviceLocation": {"@type": "Place", "name": p.plain(o.name),
-                                       "address": p.plain(o.address) or None},
-                   "hoursAvailable": [
-                       {"@type": "OpeningHoursSpecification", "dayOfWeek": SCHEMA_DAYS[d],
-                        "opens": f"{h.opens:%H:%M}", "closes": f"{h.closes:%H:%M}"}
-                       for h in o.hours for d in h.days]}
-        if o.phones or o.toll_free:
-            channel["servicePhone"] = {"@type": "ContactPoint",
-                                       "telephone": o.toll_free or o.phones[0]}
-        channels.append(channel)
-    data = {
-        "@context": "https://schema.org",
-        "@type": "GovernmentService",
-        "name": p.plain(s.title),
-        "identifier": s.code,
-        "description": p.plain(s.summary),
-        "serviceType": p.plain(charter.area_by_code[s.area].name),
-        "inLanguage": p.lang,
-        "dateModified": s.revised.isoformat(),
-        "provider": {"@type": "GovernmentOrganization", "name": p.plain(district.name)},
-        "serviceOperator": operators if len(operators) > 1 else operators[0],
-        "areaServed": [{"@type": "AdministrativeArea", "name": c.name}
-                       for c in district.members()],
-        "audience": {"@type": "Audience", "audienceType": p.plain(s.who_for)},
-        "availableChannel": channels,
-    }
-    if s.cost.free:
-        data["isAccessibleForFree"] = True
-    # compact: indenting it was half of carta's own share of a site build
-    text = json.dumps(_prune(data), ensure_ascii=False, separators=(",", ":")).replace(
-        "</", "<\\/")
-    return f'<script type="application/ld+json">\n{text}\n</script>\n'
-
-
-def _prune(value):
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
