@@ -61,12 +61,14 @@ def test_every_scheda_has_json_ld_and_data_element_hooks(site, shipped):
 
 
 def test_json_ld_channels_carry_structured_hours(site):
+    # one channel, as AgID's metatag schema wants (tests/test_agid.py): the lead comune's desk
     ld = page(site, "servizi/telesoccorso/").jsonld[0]
-    anacapri = next(c for c in ld["availableChannel"] if "Anacapri" in c["name"])
-    assert {"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/Monday",
-            "opens": "16:30", "closes": "17:30"} in anacapri["hoursAvailable"]
-    assert anacapri["serviceLocation"]["address"].startswith("Via Caprile, 30")
-    assert [a["name"] for a in ld["areaServed"]] == [
+    place = ld["availableChannel"]["serviceLocation"]
+    assert place["name"] == "Ufficio Servizi Sociali di Sorrento"
+    assert {"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/Tuesday",
+            "opens": "09:00", "closes": "12:00"} in place["openingHoursSpecification"]
+    assert place["address"]["postalCode"] == "80067"
+    assert [a["name"] for a in ld["areaServed"]["containsPlace"]] == [
         "Anacapri", "Capri", "Massa Lubrense", "Piano di Sorrento", "Sant'Agnello", "Sorrento"]
     assert ld["serviceOperator"]["name"].startswith("Il Pellicano")
 
