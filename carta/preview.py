@@ -1,11 +1,12 @@
 """``carta preview``: the editors' live preview of a charter.
 
-A save in ``content/`` or ``services/`` regenerates only the pages the change can touch (a
-scheda's own pages and the general pages that list it; everything after a change under
-``content/``), writes those whose text changed, and renders just them through MkDocs, in the
-language being viewed first; the browser reloads once that language is done, the other
-languages follow in the background.  Generated docs and the built site live in a cache folder
-outside the charter, so writing them never triggers another rebuild.  When the charter does
+A save in ``content/`` or ``services/`` regenerates the pages the change can touch in the
+language being viewed (a scheda's own page and the general pages that list it; every page
+after a change under ``content/``), and renders through MkDocs just those whose text changed;
+the browser reloads then.  In the background every other page is regenerated, and rendered
+where its text changed: the other languages, and any page the first pass did not foresee.
+Generated docs and the built site live in a cache folder outside the charter, so writing them
+never triggers another rebuild.  When the charter does
 not validate, every page shows the problems (``file:line:col: message``) above the last good
 version of the page.
 """
@@ -177,7 +178,10 @@ class Preview:
         with self.lock:
             renderers = page_renderers(charter)
             touched = self._touched(changed, renderers)
-            for path in touched:  # the shared assets (the export …) come with the rest
+            # now the pages the change touches in the viewed language; then, in the background,
+            # every page (a page this did not foresee may show the change too), rendered again
+            # only where its text changed
+            for path in renderers:
                 lang = path.split("/")[0]
                 self.pending.setdefault(lang if lang in self.languages else "", set()).add(path)
             removed = self.paths - set(renderers)
@@ -186,7 +190,7 @@ class Preview:
                 self._remove(removed)
             self._adopt(charter)
             first = self.viewed if self.viewed in self.languages else self.languages[0]
-            n = self._render_language(first, renderers)
+            n = self._render_language(first, renderers, touched)
         log.info("%s: %d page%s rendered in %.2f s", first, n, "" if n == 1 else "s",
                  time.perf_counter() - started)
         print(f"carta: rebuilt {', '.join(sorted(changed))}: {n} page{'' if n == 1 else 's'} "
@@ -211,10 +215,12 @@ class Preview:
             prefix = "" if lang == self.languages[0] else lang
             shutil.rmtree(self.site / prefix / rest.removesuffix(".md"), ignore_errors=True)
 
-    def _render_language(self, lang: str, renderers) -> int:
-        """Regenerate the pending pages of ``lang`` (``""``: the shared assets); render those
-        whose text changed."""
-        pending = sorted(self.pending.pop(lang, set()) & set(renderers))
+    def _render_language(self, lang: str, renderers, only: set[str] | None = None) -> int:
+        """Regenerate the pending pages of ``lang`` (``""``: the shared assets), or those of
+        them in ``only``; render those whose text changed."""
+        waiting = self.pending.get(lang, set())
+        pending = sorted(waiting & set(renderers) & (waiting if only is None else only))
+        waiting.difference_update(pending)
         written = write_files(self.docs, {p: renderers[p]() for p in pending})
         if not written:
             return 0
@@ -233,7 +239,8 @@ class Preview:
     def _render_rest(self) -> None:
         while True:
             with self.lock:
-                rest = [lang for lang in [*self.languages, ""] if self.pending.get(lang)]
+                viewed = [self.viewed] if self.viewed in self.languages else []
+                rest = [lang for lang in [*viewed, *self.languages, ""] if self.pending.get(lang)]
                 if not rest or self.charter is None:
                     return
                 try:
