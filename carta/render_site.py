@@ -23,7 +23,9 @@ EXPORT_CSV = "assets/indicatori.csv"
 def page_paths(charter: Charter) -> list[str]:
     """Paths (per language) of every page, in navigation order; schede come last."""
     paths = ["index.md"] + [f"aree/{a.slug}.md" for a in charter.areas]
-    paths += ["uffici.md", "tariffe.md"]
+    paths.append("uffici.md")
+    if has_tariffs(charter):
+        paths.append("tariffe.md")
     if charter.system_quality:
         paths.append("qualita.md")
     paths.append("reclami.md")
@@ -35,6 +37,12 @@ def page_paths(charter: Charter) -> list[str]:
         paths.append("enti-gestori.md")
     paths += ["download.md", "accessibilita.md", "privacy.md"]
     return paths + [f"servizi/{s.slug}.md" for s in charter.services]
+
+
+def has_tariffs(charter: Charter) -> bool:
+    """Whether the charter states tariffs, access bands or access parameters (else no
+    "Tariffe e fasce" page: an empty page is left out)."""
+    return bool(charter.tariffs.tariffs or charter.bands or charter.access_parameters)
 
 
 def nav(charter: Charter) -> list[str]:
@@ -75,7 +83,8 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         for area in charter.areas:
             put(f"aree/{area.slug}.md", pages.area_page, area)
         put("uffici.md", pages.offices_page)
-        put("tariffe.md", pages.tariffs_page)
+        if has_tariffs(charter):
+            put("tariffe.md", pages.tariffs_page)
         if charter.system_quality:
             put("qualita.md", pages.quality_page)
         put("reclami.md", pages.complaints_page, f"/reclamo{query}")
@@ -99,9 +108,11 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         put("privacy.md", pages.privacy_page)
         for s in charter.services:
             links = {"area": f"../aree/{charter.area_by_code[s.area].slug}.md",
-                     "offices": "../uffici.md", "tariffs": "../tariffe.md",
+                     "offices": "../uffici.md",
                      "apply": f"/domanda/{s.slug}{query}",
                      "complain": f"/reclamo{query}{'&' if query else '?'}servizio={s.slug}"}
+            if has_tariffs(charter):
+                links["tariffs"] = "../tariffe.md"
             if s.slug in pdfs:
                 links["pdf"] = up + "../" + pdfs[s.slug]
             files[f"{lang}/servizi/{s.slug}.md"] = partial(service_page, charter, s, lang, links)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from carta import present
 from carta.model import Charter
-from carta.render_site_service import hours_table
-from carta.site_text import Page, cell, euro, ltr
+from carta.present.site_extra import result_text
+from carta.site_text import Page, bdi, cell, contact_md, ltr, points_md, schedule_md, staff_md
 
 
 def _front(title: str) -> str:
@@ -38,34 +39,20 @@ def home_page(charter: Charter, lang: str) -> str:
         out += [f"- **{p.inline(pr.name)}**: {p.inline(pr.text)}" for pr in d.principles]
         out.append("")
     out.append(f"## {p.t('home_district')}\n")
-    capofila = next((c.name for c in d.comuni if c.id == d.capofila), d.capofila)
     out.append(f"**{p.t('home_comuni')}:** " + ", ".join(c.name for c in d.members()) + "\n")
-    out.append(f"**{p.t('home_capofila')}:** {cell(capofila)}\n")
-    out.append(f"**{p.t('home_edition')}:** {ltr(d.edition.strftime('%d/%m/%Y'))}\n")
+    capofila = present.capofila(charter)
+    if capofila:
+        out.append(f"**{p.t('home_capofila')}:** {cell(capofila)}\n")
+    out.append(f"**{p.t('home_edition')}:** {bdi(present.date(d.edition, lang))}\n")
     if d.certification:
         c = d.certification
         out.append(f"**{p.t('home_certification')}:** {cell(c.standard)} "
                    f"(n° {ltr(c.number)}) — {p.inline(c.scope)}\n")
-    out.append(f"### {p.t('home_contacts')}\n")
-    out.append(_contact(p, d.ufficio_di_piano))
+    contact = present.district_contact(charter, lang)
+    if contact:
+        out.append(f"### {p.t('home_contacts')}\n")
+        out.append(contact_md(p, contact))
     return _finish(p, p.t("home_title"), "\n".join(out))
-
-
-def _contact(p: Page, c) -> str:
-    """Address, phones, fax, mobile, e-mail and website of a Contact or an Office."""
-    lines = []
-    if c.address:
-        lines.append(f"- {p.t('office_address')}: {p.inline(c.address)}")
-    if c.phones:
-        lines.append(f"- {p.t('office_phone')}: " + ", ".join(ltr(x) for x in c.phones))
-    if c.fax:
-        lines.append(f"- {p.t('office_fax')}: " + ", ".join(ltr(x) for x in c.fax))
-    if c.mobile:
-        lines.append(f"- {p.t('office_mobile')}: " + ", ".join(ltr(x) for x in c.mobile))
-    lines += [f"- {p.t('office_email')}: <{m}>" for m in c.email]
-    if c.website:
-        lines.append(f"- {p.t('office_website')}: {cell(c.website)}")
-    return "\n".join(lines) + "\n"
 
 
 def area_page(charter: Charter, lang: str, area) -> str:
@@ -87,32 +74,28 @@ def area_page(charter: Charter, lang: str, area) -> str:
 
 
 def offices_page(charter: Charter, lang: str) -> str:
-    """Every office with staff, a weekly timetable and closures."""
-    p = Page(charter, lang)
+    """Every office with its contacts, its schedule as the charter states it and its staff;
+    then the health authority's contacts citizens may need."""
+    p = Page(charter, lang, path="uffici.md")
     out = [f"# {p.t('offices_title')}\n", p.t("offices_intro") + "\n"]
     for o in charter.offices:
         out.append(f"## {p.inline(o.name)} {{#{o.id}}}\n")
-        if o.toll_free:
-            out.append(f"- {p.t('office_toll_free')}: {ltr(o.toll_free)}")
-        out.append(_contact(p, o))
+        out.append(contact_md(p, present.contact_lines(charter, o, lang)))
         out.append(f"### {p.t('office_hours')}\n")
-        if o.hours:
-            out.append(hours_table(p, o.hours) + "\n")
-        if o.hours_text:
-            out.append(p.text(o.hours_text) + "\n")
-        if not o.hours and not o.hours_text:
-            out.append(p.t("office_no_hours") + "\n")
-        if o.closures:
-            out.append(f'<div class="carta-closures" markdown="1">\n\n**{p.t("office_closures")}**\n')
-            out += [f"- {ltr(c.start.strftime('%d/%m/%Y'))}–{ltr(c.end.strftime('%d/%m/%Y'))}: "
-                    f"{p.inline(c.reason)}" for c in o.closures]
-            out.append("\n</div>\n")
+        out.append(schedule_md(p, present.schedule(charter, o, lang)))
         if o.staff:
             out.append(f"### {p.t('office_staff')}\n")
-            out += [f"- **{cell(x.name)}**"
-                    + (f", {p.inline(x.qualification)}" if x.qualification else "")
-                    + f" — {p.inline(x.role)}" for x in o.staff]
-            out.append("")
+            out.append(staff_md(p, present.staff(o.staff, lang)))
+    health = present.health_contacts(charter, lang)
+    if health:
+        out.append(f"## {p.t('health_title')} {{#asl}}\n")
+        for authority in health:
+            out.append(f"### {cell(authority.name)}\n")
+            for unit in authority.units:
+                out.append(f"**{p.shown(unit.name)}**"
+                           + (f" — {p.t('health_responsible')}: {cell(unit.responsible)}"
+                              if unit.responsible else "") + "\n")
+                out.append(contact_md(p, unit.lines))
     return _finish(p, p.t("offices_title"), "\n".join(out))
 
 
@@ -147,15 +130,16 @@ def tariffs_page(charter: Charter, lang: str) -> str:
         for t in rows:
             link = f"[{p.inline(t.name)}](servizi/{t.id}.md)" if t.id in charter.service_by_slug \
                 else p.inline(t.name)
-            note = f" ({p.inline(t.note)})" if t.note else ""
-            out.append(f"| {link} | {p.inline(t.text)}{note} |")
+            view = present.tariff_view(charter, t, lang)
+            note = f" ({p.shown(view.note)})" if view.note else ""
+            out.append(f"| {link} | {p.shown(view.text)}{note} |")
         out.append("")
     if charter.bands:
         b = charter.bands
         out += [f"## {p.t('bands_title')} {{#fasce}}\n", p.text(b.reference) + "\n",
                 f"| {p.t('band_name')} | {p.t('band_range')} |", "|---|---|"]
         for band in b.bands:
-            rng = p.band_range(band)
+            rng = present.band_range(charter, band, lang)
             out.append(f"| {p.inline(band.name)} | {ltr(rng) if lang == 'ar' else cell(rng)} |")
         out.append("")
         out += [p.text(n) + "\n" for n in b.notes]
@@ -164,27 +148,13 @@ def tariffs_page(charter: Charter, lang: str) -> str:
         out.append(f"## {p.t('parameters_title')} {{#parametri}}\n")
         if ap.intro:
             out.append(p.text(ap.intro) + "\n")
-        for g in ap.groups:
-            out += [f"### {p.inline(g.name)}\n", f"| | {p.t('parameter_points')} |", "|---|---|"]
+        for g in present.parameter_groups(charter, lang):
+            out += [f"### {p.shown(g.name)}\n", f"| | {p.t('parameter_points')} |", "|---|---|"]
             for par in g.parameters:
-                out.append(f"| {p.inline(par.text)} | {_points(p, par)} |")
+                out.append(f"| {p.shown(par.text)} | {points_md(p, par)} |")
             out.append("")
         out += [p.text(n) + "\n" for n in ap.notes]
     return _finish(p, p.t("tariffs_title"), "\n".join(out))
-
-
-def _points(p: Page, par) -> str:
-    if par.is_requirement:
-        return p.t("parameter_requirement")
-    if par.steps:
-        return "<br>".join(f"{p.inline(s.condition)}: {ltr(str(s.points))}" for s in par.steps)
-    if par.points is not None:
-        text = ltr(str(par.points))
-    else:
-        text = p.t("points_range", min=par.points_min or 0, max=par.points_max)
-    if par.extra_per_minor:
-        text += "; " + p.t("per_minor", n=par.extra_per_minor)
-    return text
 
 
 def complaints_page(charter: Charter, lang: str, complaint_link: str) -> str:
@@ -193,19 +163,20 @@ def complaints_page(charter: Charter, lang: str, complaint_link: str) -> str:
     c = charter.complaints
     out = [f"# {p.t('complaints_title')}\n", p.t("complaints_intro") + "\n",
            f"[{p.t('complaints_form')}]({complaint_link}){{ .md-button .md-button--primary }}\n",
-           f"## {p.t('complaints_deadlines')}\n",
-           f"- {p.t('complaint_filing', days=c.filing_window_days)}",
-           f"- {p.t('complaint_call_in', days=c.call_in_days)}",
-           f"- {p.t('complaint_meeting', days=c.meeting_within_working_days)}",
-           f"- {p.t('complaint_urgent', days=c.urgent_action_days)}",
-           f"- {p.t('complaint_suspension', days=c.suspension_max_working_days)}",
-           f"- {p.t('complaint_compensation', min=euro(c.compensation_min), max=euro(c.compensation_max))}",
-           f"- {p.t('complaint_protection', days=c.user_protection_days)}", "",
-           f"## {p.t('complaints_how')}\n"]
-    out += [f"- {p.inline(x)}" for x in c.channels]
-    out += [f"- <{m}>" for m in c.emails]
-    out += ["", f"## {p.t('complaints_where')}\n"]
-    out += [f"- [{p.inline(o.name)}](uffici.md#{o.id})" for o in charter.offices_for(c.offices)]
+           f"## {p.t('complaints_deadlines')}\n"]
+    deadlines = present.complaint_deadlines(charter, lang)
+    if deadlines:
+        out += [f"- {cell(x.text)}" for x in deadlines]
+    else:
+        out.append(f'<p class="carta-not-stated">{p.t("complaints_no_deadlines")}</p>')
+    if c.channels or c.emails:
+        out += ["", f"## {p.t('complaints_how')}\n"]
+        out += [f"- {p.inline(x)}" for x in c.channels]
+        out += [f'- <a href="mailto:{m}">{ltr(m)}</a>' for m in c.emails]
+    where = charter.offices_for(c.offices)
+    if where:
+        out += ["", f"## {p.t('complaints_where')}\n"]
+        out += [f"- [{p.inline(o.name)}](uffici.md#{o.id})" for o in where]
     if c.steps:
         out += ["", f"## {p.t('complaints_steps')}\n"]
         out += [f"{i}. {p.inline(s)}" for i, s in enumerate(c.steps, 1)]
@@ -234,8 +205,9 @@ def results_page(charter: Charter, lang: str) -> str:
                 "|---|---|---|---|---|"]
         for r in report.results:
             service = (charter.service_by_slug[r.service].title if r.service else r.service_name)
-            realized = ltr(f"{r.realized_pct:g}%") if r.realized_pct is not None else \
-                p.t("outcome_not_measurable")
+            text, cases = result_text(charter, r, lang)
+            realized = (ltr(text) if r.realized_pct is not None else cell(text)) + (
+                f" ({ltr(cases)})" if cases else "")
             out.append(f"| {p.inline(service)} | {p.inline(r.indicator)} | {p.inline(r.guaranteed)}"
                        f" | {realized} | <span class=\"carta-outcome carta-{r.outcome}\">"
                        f"{p.t('outcome_' + r.outcome)}</span> |")
@@ -268,14 +240,15 @@ def _chart(p: Page, report) -> str:
         y = 5 + 22 * i
         value = float(r.realized_pct) if r.realized_pct is not None else 0.0
         width = max(0.0, min(value, 100.0)) * 3
-        label = f"{r.realized_pct:g}%" if r.realized_pct is not None else "n/r"
+        label = cell(result_text(p.charter, r, p.lang)[0])
         bars.append(f'<rect x="40" y="{y}" width="{width:.0f}" height="16" '
                     f'class="carta-bar carta-{r.outcome}"/>'
                     f'<text x="0" y="{y + 12}">{i + 1}</text>'
                     f'<text x="{44 + width:.0f}" y="{y + 12}">{label}</text>')
-    return (f'<figure class="carta-chart"><svg role="img" viewBox="0 0 400 {height}" '
+    return (f'<figure class="carta-chart" dir="ltr"><svg role="img" viewBox="0 0 400 {height}" '
             f'width="400" height="{height}" aria-label="{cell(p.t("results_chart"))}">'
-            f"{''.join(bars)}</svg><figcaption>{p.t('results_chart')}</figcaption></figure>\n")
+            f"<title>{cell(p.t('results_chart'))}</title>{''.join(bars)}</svg>"
+            f"<figcaption dir=\"{p.dir}\">{p.t('results_chart')}</figcaption></figure>\n")
 
 
 def charter_page(charter: Charter, lang: str) -> str:
@@ -300,8 +273,9 @@ def providers_page(charter: Charter, lang: str) -> str:
             lines.append(f"- {p.t('provider_registered')}: {p.inline(pr.registered_office)}")
         if pr.operating_office:
             lines.append(f"- {p.t('provider_operating')}: {p.inline(pr.operating_office)}")
+        lines += [f"- {x.label}: {ltr(x.value)}" for x in present.provider_ids(charter, pr, lang)]
         out.append("\n".join(lines) + "\n")
-        out.append(_contact(p, pr.contact))
+        out.append(contact_md(p, present.contact_lines(charter, pr.contact, lang)))
         services = charter.services_of_provider(pr)
         if services:
             out.append(f"**{p.t('providers_services')}:**\n")
@@ -327,9 +301,10 @@ def downloads_page(charter: Charter, lang: str, files: dict[str, str]) -> str:
 def accessibility_page(charter: Charter, lang: str) -> str:
     """The accessibility statement."""
     p = Page(charter, lang)
-    contact = charter.district.ufficio_di_piano
-    out = [f"# {p.t('accessibility_title')}\n", p.t("accessibility_text") + "\n",
-           f"## {p.t('accessibility_contact')}\n", _contact(p, contact)]
+    contact = present.district_contact(charter, lang)
+    out = [f"# {p.t('accessibility_title')}\n", p.t("accessibility_text") + "\n"]
+    if contact:
+        out += [f"## {p.t('accessibility_contact')}\n", contact_md(p, contact)]
     return _finish(p, p.t("accessibility_title"), "\n".join(out))
 
 

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import json
 
-from carta.hours import Weekday
+from carta import present
 from carta.model import Charter
+from carta.present.site_extra import standard_results
 from carta.service import Service, Status
 from carta.site_jsonld import json_ld  # moved there; callers may still import it from here
-from carta.site_text import Page, attr, cell, euro, ltr
+from carta.site_text import (
+    Page,
+    attr,
+    bdi,
+    cell,
+    contact_md,
+    fees_md,
+    hours_md,
+    ltr,
+    partners_md,
+    schedule_md,
+)
 
 
 def service_page(charter: Charter, service: Service, lang: str, links: dict[str, str]) -> str:
-    """Markdown of the page ``servizi/<slug>`` in ``lang``.
+    """Markdown of the page ``servizi/<slug>`` in ``lang``; every fact comes formatted from
+    :mod:`carta.present`, and a section the charter gives nothing for is left out.
 
     ``links`` holds site-relative targets the page points to: ``apply``, ``complain``,
-    ``pdf`` (absent when there is no PDF), ``area``, ``offices``, ``tariffs``.
+    ``pdf`` (absent when there is no PDF), ``area``, ``offices``, ``tariffs`` (absent when
+    the site has no tariffs page).
     """
     p = Page(charter, lang, path=f"servizi/{service.slug}.md")
     area = charter.area_by_code[service.area]
@@ -54,38 +68,43 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     # A chi è rivolto
     who = p.text(s.who_for)
     if s.age:
-        unit = p.t("unit_months" if s.age.unit.value == "months" else "unit_years")
-        parts = []
-        if s.age.min is not None:
-            parts.append(f"{p.t('age_from')} {ltr(str(s.age.min))}")
-        if s.age.max is not None:
-            parts.append(f"{p.t('age_to')} {ltr(str(s.age.max))}")
-        who += f"\n\n**{p.t('service_age')}:** {' '.join(parts)} {unit}"
+        who += f"\n\n**{p.t('service_age')}:** {cell(present.age_range(charter, s.age, lang))}"
     section("a-chi-e-rivolto", p.t("service_who_for"), "service-addressed", who)
 
     # Come fare
-    how_to = [f"**{p.t('service_access_type')}:** {p.inline(s.access.type)}", "",
+    how_to = [f"**{p.t('service_access_type')}:** {p.flow(s.access.type)}", "",
               p.text(s.access.how), "",
-              f"**{p.t('service_contact')}:** {p.inline(s.access.contact)}"]
+              f"**{p.t('service_contact')}:** {p.flow(s.access.contact)}"]
     section("come-fare", p.t("service_how_to"), "service-how-to", "\n".join(how_to))
 
-    # Cosa serve
+    # Cosa serve: as the scheda states it (the AgID checks want the section on every page)
     if s.access.documents:
         needed = "\n".join(f"- {p.inline(d.name)}" for d in s.access.documents)
     else:
         needed = p.text(s.access.no_documents_text) or p.t("service_no_documents")
     section("cosa-serve", p.t("service_needed"), "service-needed", needed)
 
-    # Cosa si ottiene
+    # Cosa si ottiene: what, its parts, how it works, the team
     achieved = [p.text(s.what)]
+    for part in present.parts(s, lang):
+        achieved += ["", f"### {p.shown(part.title)}", ""]
+        if part.body:
+            achieved += [p.block(part.body), ""]
+        achieved += [f"- {p.shown(x)}" for x in part.items]
     if s.how:
         achieved += ["", f"### {p.t('service_how')}", "", p.text(s.how)]
     if s.community_resources:
         achieved += ["", f"### {p.t('service_resources')}", "", p.text(s.community_resources)]
-    if s.staff:
+    roles = present.staff_roles(s, lang)
+    if s.staff or roles:
         achieved += ["", f"### {p.t('service_staff')}", ""]
         achieved += [f"- {p.inline(x)}" for x in s.staff]
+        achieved += [f"- **{p.shown(r.role)}**" + (f" ({ltr(r.count)})" if r.count else "")
+                     + "".join(f"\n    - {p.shown(t)}" for t in r.tasks) for r in roles]
     section("cosa-si-ottiene", p.t("service_achieved"), "service-achieved", "\n".join(achieved))
+
+    # Dove
+    section("dove", p.t("service_where"), None, p.text(s.where))
 
     # Tempi e scadenze
     calendar = [p.text(s.access.when)] if s.access.when else []
@@ -93,46 +112,62 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
              ("minutes", "hours", "days", "working_days")]
     calendar += [f"- {p.inline(q.indicator)}: {p.inline(q.standard)}" for q in timed]
     if not calendar:  # the section is always there, for citizens and for the AgID checks
-        calendar = [f"{p.t('service_calendar_ask')} {p.inline(s.access.contact)}"]
+        calendar = [f"{p.t('service_calendar_ask')} {p.flow(s.access.contact)}"]
     section("tempi-e-scadenze", p.t("service_calendar"), "service-calendar-text",
             "\n\n".join(calendar[:1]) + ("\n\n" + "\n".join(calendar[1:]) if calendar[1:] else ""))
 
-    # Quanto costa
-    cost = [p.text(s.cost.text)]
-    tariff = charter.tariff_by_id.get(s.cost.tariff or "")
-    if tariff:
-        cost += ["", f"**{p.t('service_tariff')}:** {p.inline(tariff.text)}"]
-        if tariff.note:
-            cost += ["", p.text(tariff.note)]
-        cost += ["", f'[{p.t("tariffs_title")}]({links["tariffs"]})']
-    section("quanto-costa", p.t("service_cost"), "service-cost", "\n".join(cost))
+    # Quanto costa: a tariff only when the citizen pays it
+    cost = present.cost(charter, s, lang)
+    costs = [p.block(cost.text)]
+    if cost.tariff:
+        costs += ["", f"**{cost.tariff.label}:** {p.shown(cost.tariff.text)}"]
+        if cost.tariff.note:
+            costs += ["", p.block(cost.tariff.note)]
+    if cost.tariffs_link and links.get("tariffs"):
+        costs += ["", f'[{p.t("tariffs_title")}]({links["tariffs"]})']
+    section("quanto-costa", p.t("service_cost"), "service-cost", "\n".join(costs))
 
-    # Accedi al servizio
+    # Accedi al servizio, and when each office can be reached
     if s.takes_applications:
         access = (f'[{p.t("service_apply_online")}]({links["apply"]})'
                   '{ .md-button .md-button--primary data-element="service-online-access" }')
     else:
+        # a contact written as a list is listed under "Come fare"; a paragraph holds no list
+        contact = p.flow(s.access.contact)
+        contact = "" if "\n" in contact else f" {contact}"
         access = (f'<p data-element="service-generic-access" markdown="span">'
-                  f'{p.t("service_no_online")} {p.inline(s.access.contact)}</p>')
+                  f'{p.t("service_no_online")}{contact}</p>')
     offices = charter.offices_for(s.access.offices)
     if offices:
         access += f"\n\n### {p.t('service_offices')}\n\n"
         access += "\n".join(f'- [{p.inline(o.name)}]({links["offices"]}#{o.id})'
                             + (f" — {p.inline(o.address)}" if o.address else "")
-                            for o in offices)
+                            for o in offices) + "\n"
+        # an office that is not a door with weekly hours: its schedule is on the scheda too
+        # (as on the printed sheet); weekly hours are one link away, on the offices page
+        for o in offices:
+            if o.rotation or o.by_appointment or o.always_open or o.seasons:
+                access += f"\n#### {p.inline(o.name)}\n\n"
+                access += contact_md(p, present.contact_lines(charter, o, lang)) + "\n"
+                access += schedule_md(p, present.schedule(charter, o, lang))
     section("accedi", p.t("service_access"), None, access)
 
     # Sedi
     if s.sites:
         section("sedi", p.inline(s.sites_title) if s.sites_title else p.t("service_sites"),
-                "service-sites", _sites(p, s))
+                "service-sites", _sites(p, charter, s))
 
-    # Condizioni: qualità garantita
+    # Partner e rete dei servizi
+    section("partner", p.t("service_partners"), None,
+            partners_md(p, present.partners(charter, s, lang)) if s.partners else "")
+    section("rete", p.t("service_referrals"), None,
+            partners_md(p, present.partners(charter, s, lang, referrals=True))
+            if s.referrals else "")
+
+    # Condizioni: qualità garantita, with what was realized beside each standard
     quality = ""
     if s.quality:
-        rows = [f"| {p.t('quality_indicator')} | {p.t('quality_standard')} |", "|---|---|"]
-        rows += [f"| {p.inline(q.indicator)} | {p.inline(q.standard)} |" for q in s.quality]
-        quality = "\n".join(rows)
+        quality = _quality(p, charter, s)
     elif s.quality_text:
         quality = p.text(s.quality_text)
     # AgID's "Condizioni di servizio" with a document (service-file): the scheda's PDF, or
@@ -140,12 +175,11 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     if links.get("pdf"):
         conditions = (f'<p><a data-element="service-file" href="{links["pdf"]}">'
                       f'{p.t("service_print")}</a></p>')
-    else:
+    elif charter.sections:  # carta.md exists only when the charter has a general part
         conditions = (f'[{p.t("service_conditions_file")}](../carta.md)'
                       '{ data-element="service-file" }')
-    if quality.strip():
-        conditions += (f'\n\n<div data-element="service-conditions" markdown="1">\n\n'
-                       f"### {p.t('service_quality')} {{#qualita}}\n\n{quality.strip()}\n\n</div>")
+    else:
+        conditions = ""
     if quality.strip():
         conditions += (f'\n\n<div data-element="service-conditions" markdown="1">\n\n'
                        f"### {p.t('service_quality')} {{#qualita}}\n\n{quality.strip()}\n\n</div>")
@@ -157,26 +191,28 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
         office = charter.office_by_id[s.responsible.office]
         contacts[-1] += f' — [{p.inline(office.name)}]({links["offices"]}#{office.id})'
     operator = p.inline(s.operator.text)
-    names = [charter.provider_by_id[x].name for x in s.operator.providers]
-    if names:
-        operator += " — " + ", ".join(cell(n) for n in names)
+    providers = [charter.provider_by_id[x] for x in s.operator.providers]
+    if providers:
+        operator += " — " + ", ".join(
+            f"[{cell(x.name)}](../enti-gestori.md#{x.id})" for x in providers)
     contacts += ["", f"**{p.t('service_operator')}:** {operator}"]
     section("contatti", p.t("service_contacts"), "service-area", "\n".join(contacts))
 
-    # Argomenti, buttons, date
-    topics = [p.inline(area.name)] + [p.inline(k) for k in s.keywords]
-    if s.activity_area:
-        topics.insert(1, p.inline(s.activity_area))
+    # Argomenti: each tag once (an activity area or keyword often repeats the area's name)
+    topics: dict[str, str] = {}
+    for value in [area.name, s.activity_area, *s.keywords]:
+        if value is not None:
+            topics.setdefault(p.plain(value).casefold().strip(), p.inline(value))
     section("argomenti", p.t("service_topics"), "topic-list",
             " ".join(f'<span class="carta-topic" data-element="service-topic">{t}</span>'
-                     for t in topics))
+                     for t in topics.values()))
 
     actions = [f'[{p.t("service_complain")}]({links["complain"]}){{ .md-button }}']
     if links.get("pdf"):
         actions.append(f'<a class="md-button" href="{links["pdf"]}">{p.t("service_print")}</a>')
     footer = (f'<div class="carta-actions" markdown="1">\n\n{" ".join(actions)}\n\n</div>\n\n'
               f'<p class="carta-updated">{p.t("service_updated")} '
-              f'<time datetime="{s.revised.isoformat()}">{ltr(s.revised.strftime("%d/%m/%Y"))}'
+              f'<time datetime="{s.revised.isoformat()}">{bdi(present.date(s.revised, lang))}'
               "</time></p>\n")
 
     jsonld = json_ld(charter, s, offices, p,
@@ -186,59 +222,93 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     return title_meta + p.notice() + body
 
 
-def _sites(p: Page, s: Service) -> str:
+def _sites(p: Page, charter: Charter, s: Service) -> str:
     out = []
     if s.sites_updated:
-        out.append(f"*{p.t('service_updated')} {ltr(s.sites_updated.strftime('%d/%m/%Y'))}*\n")
+        out.append(f"*{p.t('service_updated')} {bdi(present.date(s.sites_updated, p.lang))}*\n")
     for site in s.sites:
         out.append(f"### {p.inline(site.name)}\n")
-        lines = []
-        where = ", ".join(x for x in (p.inline(site.address), p.inline(site.comune)) if x)
-        if where:
-            lines.append(f"- {p.t('office_address')}: {where}")
-        if site.phones:
-            lines.append(f"- {p.t('office_phone')}: " + ", ".join(ltr(x) for x in site.phones))
-        if site.fax:
-            lines.append(f"- {p.t('office_fax')}: " + ", ".join(ltr(x) for x in site.fax))
-        for mail in site.email:
-            lines.append(f"- {p.t('office_email')}: <{mail}>")
+        out.append(contact_md(p, present.contact_lines(charter, site, p.lang)))
         if site.hours_text:
-            lines.append(f"- {p.t('office_hours')}: {p.inline(site.hours_text)}")
-        out.append("\n".join(lines) + "\n")
+            out.append(f"{p.t('office_hours')}: {p.inline(site.hours_text)}\n")
         if site.hours:
-            out.append(hours_table(p, site.hours) + "\n")
+            out.append(hours_md(p, present.weekly_hours(charter, site.hours, p.lang)))
         if site.note:
             out.append(p.text(site.note) + "\n")
         for table in site.fee_tables:
-            out.append(_fees(p, table))
+            out.append(fees_md(p, present.fee_table(charter, table, p.lang)))
     return "\n".join(out)
 
 
-def _fees(p: Page, table) -> str:
-    tiers = sorted({t for row in table.rows for t in row.fees}, key=int)
-    caption = p.inline(table.name) if table.name else p.t("site_fees")
-    if table.period:
-        caption += f" ({p.inline(table.period)})"
-    head = "| | " + " | ".join(f"{t}ª {p.t('fee_band')}" for t in tiers) + " |"
-    rows = [f"**{caption}**", "", head, "|---" * (len(tiers) + 1) + "|"]
-    for row in table.rows:
-        rows.append(f"| {p.inline(row.label)} | " + " | ".join(
-            ltr(euro(row.fees[t])) if t in row.fees else "" for t in tiers) + " |")
-    return "\n".join(rows) + "\n"
-
-
-def hours_table(p: Page, openings) -> str:
-    """A weekly table: one row per weekday with its opening slots."""
-    by_day: dict[Weekday, list[str]] = {d: [] for d in Weekday}
-    for o in sorted(openings, key=lambda o: o.opens):
-        for d in o.days:
-            by_day[d].append(f"{o.opens:%H:%M}–{o.closes:%H:%M}")
-    rows = [f"| {p.t('weekday')} | {p.t('hours')} |", "|---|---|"]
-    for day in Weekday:
-        slots = by_day[day]
-        if not slots and day in (Weekday.sat, Weekday.sun):
+def _quality(p: Page, charter: Charter, s: Service) -> str:
+    """Indicator, guaranteed standard and, beside it, what was realized in the latest
+    published year (a phone shows three columns without scrolling); every year, the formula
+    and the source below, and a trend chart where a standard has more than one year."""
+    rows = standard_results(charter, s, p.lang)
+    latest = max((y.year for r in rows for y in r.years), default=None)
+    head = f"| {p.t('quality_indicator')} | {p.t('result_guaranteed')} |"
+    if latest is not None:
+        head += f" {p.t('result_realized')} {ltr(str(latest))} |"
+    out = [head, "|---|---|" + ("---|" if latest is not None else "")]
+    for r in rows:
+        row = f"| {p.shown(r.indicator)} | {p.shown(r.standard)} |"
+        if latest is not None:
+            y = next((y for y in r.years if y.year == latest), None)
+            row += f" {_realized(p, y)} |" if y else " — |"
+        out.append(row)
+    out.append("")
+    if latest is None:
+        out.append(f'<p class="carta-not-stated">{p.t("results_none")}</p>\n')
+        return "\n".join(out)
+    for r in rows:
+        if not r.years:
             continue
-        value = ", ".join(ltr(x) for x in slots) if slots else p.t("office_closed")
-        rows.append(f"| {p.t('day_' + day.value)} | {value} |")
-    return "\n".join(rows)
+        last = r.years[-1]
+        out.append(f"**{p.shown(r.indicator)}**\n")
+        out += [f"- {ltr(str(y.year))}: {_realized(p, y)}"
+                + (f" — {p.t('result_reason')}: {p.shown(y.reason)}" if y.reason else "")
+                for y in r.years]
+        out += [f"- {k}: {p.shown(v)}" for k, v in ((p.t("result_formula"), last.formula),
+                                                     (p.t("result_source"), last.source)) if v]
+        out.append("")
+        if sum(y.value is not None for y in r.years) > 1:
+            out.append(trend_svg(p, r))
+    return "\n".join(out)
+
+
+def _realized(p: Page, y) -> str:
+    text = ltr(y.text) if y.value is not None else cell(y.text)
+    if y.cases:
+        text += f" ({ltr(y.cases)})"
+    return (f'<span class="carta-outcome carta-{y.outcome}">{text}</span> '
+            f"{p.t('outcome_' + y.outcome)}")
+
+
+def trend_svg(p: Page, r) -> str:
+    """A standard's realized percent across years as a line chart: inline SVG, no script,
+    named by its title and described by a text alternative (the values, year by year)."""
+    points = [(y.year, y.value) for y in r.years if y.value is not None]
+    width, height, left, top, span = 320, 160, 60, 24, 110
+    step = (width - left - 20) / max(1, len(points) - 1)
+    xy = [(left + i * step, top + span * (1 - max(0.0, min(v, 100.0)) / 100))
+          for i, (_, v) in enumerate(points)]
+    alt = p.t("result_trend", indicator=p.plain_shown(r.indicator)) + ": " + ", ".join(
+        f"{y.year} {y.text}" for y in r.years)
+    marks = "".join(
+        f'<circle cx="{x:.0f}" cy="{y:.0f}" r="4" class="carta-point"/>'
+        f'<text x="{x:.0f}" y="{height - 4}" class="carta-axis" text-anchor="middle">{year}</text>'
+        f'<text x="{x:.0f}" y="{y - 8:.0f}" class="carta-value" text-anchor="middle">'
+        f"{attr(text)}</text>"
+        for (x, y), (year, _), text in zip(
+            xy, points, [y.text for y in r.years if y.value is not None], strict=True))
+    grid = "".join(f'<line x1="{left}" x2="{width - 10}" y1="{top + span * (1 - g / 100):.0f}" '
+                   f'y2="{top + span * (1 - g / 100):.0f}" class="carta-grid"/>'
+                   f'<text x="{left - 24}" y="{top + span * (1 - g / 100) + 4:.0f}" '
+                   f'class="carta-axis" text-anchor="end">{g}</text>' for g in (0, 50, 100))
+    line = " ".join(f"{x:.0f},{y:.0f}" for x, y in xy)
+    return (f'<figure class="carta-chart carta-trend" dir="ltr"><svg role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'aria-label="{attr(alt)}"><title>{attr(alt)}</title>{grid}'
+            f'<polyline points="{line}" class="carta-line"/>{marks}</svg>'
+            f'<figcaption dir="{p.dir}">{cell(alt)}</figcaption></figure>\n')
 
