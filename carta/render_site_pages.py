@@ -48,10 +48,30 @@ def home_page(charter: Charter, lang: str) -> str:
         c = d.certification
         out.append(f"**{p.t('home_certification')}:** {cell(c.standard)} "
                    f"(n° {ltr(c.number)}) — {p.inline(c.scope)}\n")
+    notes = [c for c in d.comuni if c.note]
+    if notes:
+        out += [f"- **{cell(c.name)}**: {p.inline(c.note)}" for c in notes] + [""]
     contact = present.district_contact(charter, lang)
     if contact:
         out.append(f"### {p.t('home_contacts')}\n")
         out.append(contact_md(p, contact))
+    # what the general part of the printed charter says of the district, only when stated
+    for key, items in (("district_partners", d.partners), ("district_legal_basis", d.legal_basis)):
+        if items:
+            out += [f"### {p.t(key)}\n", *(f"- {p.inline(x)}" for x in items), ""]
+    if d.signatories:
+        out.append(f"### {p.t('district_signatories')}\n")
+        for x in d.signatories:
+            line = f"- **{cell(x.name)}** ({p.inline(x.kind)})"
+            if x.contact_person:
+                line += f" — {cell(x.contact_person)}"
+            if x.contact:
+                line += "".join(f"\n    {c}" for c in contact_md(
+                    p, present.contact_lines(charter, x.contact, lang)).splitlines())
+            out.append(line)
+        out.append("")
+    if d.credits:
+        out += [f"### {p.t('district_credits')}\n", *(f"- {p.inline(x)}" for x in d.credits), ""]
     return _finish(p, p.t("home_title"), "\n".join(out))
 
 
@@ -266,6 +286,8 @@ def providers_page(charter: Charter, lang: str) -> str:
     out = [f"# {p.t('providers_title')}\n"]
     for pr in charter.providers:
         out.append(f"## {cell(pr.name)} {{#{pr.id}}}\n")
+        if pr.legal_form:
+            out.append(p.text(pr.legal_form) + "\n")
         lines = []
         if pr.representative:
             lines.append(f"- {p.t('provider_representative')}: {cell(pr.representative)}")

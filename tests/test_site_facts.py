@@ -302,3 +302,63 @@ def test_results_page_uses_the_same_words_for_too_few_cases(tmp_path):
     charter = _with_results(tmp_path, {2025: {"not_measurable": True, "too_few_cases": True}})
     text = page_text(results_page(charter, "it"))
     assert charter.t("it", "result_too_few") in text and "100%" not in text
+
+
+# --- offices, providers and the district reach the general pages ---------------------------
+
+OFFICE_INTERNAL = {
+    "id": "the anchor that cross-references point to",
+    "kind": "groups offices for the schede that send citizens to 'the social services office'",
+    "comune": "an id; the address names the place",
+    "accepts_complaints": "the complaints page lists the offices that take complaints",
+    "hours.note": "none of the shipped offices has one; shown beside the slot",
+}
+DISTRICT_INTERNAL = {
+    "short_name": "the site's name in its header (mkdocs.yml), not page text",
+    "languages": "the site's language switcher",
+    "capofila": "an id; its comune's name is shown",
+    "capofila_tax_code": "for invoices and the privacy register, not for citizens",
+    "comuni.id": "an id", "comuni.patron": "local holidays in working-day counts",
+    "comuni.joined": "membership dates: the comuni of the edition are shown",
+    "comuni.left": "membership dates: the comuni of the edition are shown",
+    "comuni.province": "the comuni are named without their province on the site",
+    "paper_notice": "for the printed sheets: how to find the charter on the web",
+    "site_url": "the site itself",
+    "region": "part of the district's name for the printed cover",
+    "province": "part of the district's name for the printed cover",
+    "commitments": "in the charter's prose (carta.md) as the district wrote it",
+    "privacy": "the privacy page (test_site checks it)",
+    "accessibility_statement_url": "the footer (AgID's checks in test_agid)",
+    "legal_notes_url": "the footer (AgID's checks in test_agid)",
+    "privacy_url": "the footer (AgID's checks in test_agid)",
+    "content_licence": "the footer (AgID's checks in test_agid)",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_office_and_provider_fact_reaches_the_site(shipped, lang):
+    from tests.test_print import _facts
+
+    files = site_files(shipped)
+    offices = page_text(files[f"{lang}/uffici.md"])
+    providers = page_text(files[f"{lang}/enti-gestori.md"])
+    missing = [f"{holder}: {'.'.join(map(str, path))}: {words[:60]!r}"
+               for holder, text, items in
+               [(o.id, offices, _facts(shipped, o, lang, OFFICE_INTERNAL)) for o in shipped.offices]
+               + [(p.id, providers, _facts(shipped, p, lang, {"id": "the anchor"}))
+                  for p in shipped.providers]
+               for path, words in items if re.sub(r"\s+", " ", words) not in text]
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_district_fact_reaches_the_site(shipped, lang):
+    from tests.test_print import _facts
+
+    files = site_files(shipped)
+    text = " ".join(page_text(files[f"{lang}/{p}"]) for p in page_paths(shipped)
+                    if not p.startswith("servizi/"))
+    missing = [f"{'.'.join(map(str, path))}: {words[:60]!r}"
+               for path, words in _facts(shipped, shipped.district, lang, DISTRICT_INTERNAL)
+               if re.sub(r"\s+", " ", words) not in text]
+    assert not missing, "\n".join(missing)
