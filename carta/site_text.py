@@ -161,7 +161,7 @@ def hours_md(p: Page, days) -> str:
     rows = [f"| {p.t('weekday')} | {p.t('hours')} |", "|---|---|"]
     for d in days:
         value = ", ".join(ltr(x) for x in d.slots) if d.slots else p.t("office_closed")
-        value += "".join(f" ({p.shown(n)})" for n in d.note)
+        value += "".join(f" <bdi>({p.shown(n)})</bdi>" for n in d.note)
         rows.append(f"| {d.day} | {value} |")
     return "\n".join(rows) + "\n"
 
@@ -183,8 +183,9 @@ def schedule_md(p: Page, v) -> str:
                 "|---|---|---|"]
         for x in v.rotation:
             place = f" — {p.shown(x.place)}" if x.place else ""
-            note = f" ({p.shown(x.note)})" if x.note else ""
-            rows.append(f"| {x.day} | {cell(x.comune)}{place} | {ltr(x.time)}{note} |")
+            # isolated with its brackets: an Italian note on an Arabic page keeps them in place
+            note = f" <bdi>({p.shown(x.note)})</bdi>" if x.note else ""
+            rows.append(f"| {x.day} | <bdi>{cell(x.comune)}{place}</bdi> | {ltr(x.time)}{note} |")
         out.append("\n".join(rows) + "\n")
     if v.appointment:
         a = v.appointment
@@ -197,7 +198,7 @@ def schedule_md(p: Page, v) -> str:
         if x.closed:
             head += f": {p.t('office_closed')}"
         if x.note:
-            head += f" ({p.shown(x.note)})"
+            head += f" <bdi>({p.shown(x.note)})</bdi>"
         out.append(head)
         if x.days:
             out.append(hours_md(p, x.days))
