@@ -71,13 +71,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.install(app)
     install_i18n(app)
 
-    from form_backend import apply, complaint, office, receipt, site
+    from form_backend import apply, complaint, feedback, office, receipt, site
 
     app.register_blueprint(apply.bp)
     app.register_blueprint(complaint.bp)
     app.register_blueprint(receipt.bp)
     app.register_blueprint(receipt.follow.bp)  # after the receipt: status, reply, save, ease
     app.register_blueprint(office.bp)
+    app.register_blueprint(feedback.bp)  # the site's feedback widget (AgID C.SI.2.5)
     app.register_blueprint(site.bp)  # last: it answers every other path from the built site
 
     @app.get("/healthz")
