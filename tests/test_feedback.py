@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from form_backend.follow import ease_counts
@@ -59,3 +60,39 @@ def test_floods_are_rate_limited(sqlite_backend):  # noqa: F811
     codes = [client.post("/feedback", data={"page": "", "rating": "4"}).status_code
              for _ in range(5)]
     assert codes[:3] == [303, 303, 303] and codes[3] == 429
+
+
+@pytest.mark.system
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_the_widget_sends_from_the_built_site_in_chromium(sqlite_backend, site, lang):  # noqa: F811
+    """A phone-sized Chromium on the site the backend serves: 2 stars open the negative
+    follow-up, the answer is sent with fetch and thanked in place; the row is kept."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.servers import http_server
+
+    app = sqlite_backend(CARTA_SITE_DIR=str(site))
+    prefix = "" if lang == "it" else f"{lang}/"
+    with http_server(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto(f"{base}/{prefix}servizi/telesoccorso/")
+        page.locator('[data-element="feedback-rate-2"]').click()
+        negative = page.locator('[data-element="feedback-rating-negative"]')
+        assert negative.is_visible()
+        assert not page.locator('[data-element="feedback-rating-positive"]').is_visible()
+        negative.locator("label").nth(2).click()
+        page.locator('[data-element="feedback-input-text"]').fill("orari poco chiari")
+        page.locator(".carta-feedback button").click()
+        status = page.locator(".carta-feedback__status")
+        page.locator(".carta-feedback__status:not(:empty)").wait_for()
+        page.screenshot(path=str(site.parent / f"feedback-{lang}.png"))
+        text = status.inner_text()
+        sent_form_hidden = not page.locator(".carta-feedback button").is_visible() and \
+            not page.locator('[data-element="feedback-rate-2"]').is_visible()
+        browser.close()
+    assert text == {"it": "Grazie, la tua valutazione è stata inviata.",
+                    "ar": "شكرًا، تم إرسال تقييمك."}[lang]
+    assert sent_form_hidden  # the stars and the button go once it is sent
+    assert _rows(app) == [(f"pagina:{prefix}servizi/telesoccorso/", 2, "[n3] orari poco chiari")]

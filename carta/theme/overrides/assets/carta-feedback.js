@@ -12,3 +12,25 @@ document.addEventListener("change", function (event) {
     if (!show) box.querySelectorAll("input").forEach(function (i) { i.checked = false; });
   });
 });
+
+// Sent with fetch where it can be: the answer shows in place, the page is not reloaded.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches(".carta-feedback") || !window.fetch) return;
+  event.preventDefault();
+  var status = form.querySelector(".carta-feedback__status");
+  if (!form.querySelector('input[name="rating"]:checked')) {
+    status.textContent = form.getAttribute("data-required");
+    return;
+  }
+  fetch(form.action, {method: "POST", body: new FormData(form),
+                      headers: {Accept: "application/json"}})
+    .then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      form.querySelectorAll("fieldset, .carta-feedback__text, button").forEach(function (e) {
+        e.hidden = true;
+      });
+      status.textContent = form.getAttribute("data-thanks");
+    })
+    .catch(function () { status.textContent = form.getAttribute("data-error"); });
+});
