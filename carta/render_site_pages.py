@@ -113,7 +113,7 @@ def offices_page(charter: Charter, lang: str) -> str:
             out.append(f"### {cell(authority.name)}\n")
             for unit in authority.units:
                 out.append(f"**{p.shown(unit.name)}**"
-                           + (f" — {p.t('health_responsible')}: {cell(unit.responsible)}"
+                           + (f" — {p.t('health_responsible')}: <bdi>{cell(unit.responsible)}</bdi>"
                               if unit.responsible else "") + "\n")
                 out.append(contact_md(p, unit.lines))
     return _finish(p, p.t("offices_title"), "\n".join(out))

@@ -150,7 +150,8 @@ def contact_md(p: Page, lines) -> str:
     for line in lines:
         values = []
         for v in line.values:
-            text = ltr(v.text.text) if v.ltr else p.shown(v.text)
+            # an Italian address on an Arabic page keeps its own order ("Via X, 1 - Comune")
+            text = ltr(v.text.text) if v.ltr else f"<bdi>{p.shown(v.text)}</bdi>"
             values.append(f'<a href="{attr(v.href)}">{text}</a>' if v.href else text)
         out.append(f"- {line.label}: " + ", ".join(values))
     return "\n".join(out) + ("\n" if out else "")
