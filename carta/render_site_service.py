@@ -141,7 +141,7 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
     if offices:
         access += f"\n\n### {p.t('service_offices')}\n\n"
         access += "\n".join(f'- [{p.inline(o.name)}]({links["offices"]}#{o.id})'
-                            + (f" — {p.inline(o.address)}" if o.address else "")
+                            + (f" — <bdi>{p.inline(o.address)}</bdi>" if o.address else "")
                             for o in offices) + "\n"
         # an office that is not a door with weekly hours: its schedule is on the scheda too
         # (as on the printed sheet); weekly hours are one link away, on the offices page
