@@ -81,6 +81,9 @@ class Document(Model):
     name: Text
     kind: DocumentKind = DocumentKind.attachment
     id: Slug | None = None
+    # a medical certificate, a prescription: special-category data under the GDPR, so in the
+    # office only operators with health-data access (and a second factor) may open it
+    sensitive: bool = False
 
 
 class Access(Model):

@@ -190,3 +190,14 @@ def test_an_operator_sees_only_the_services_of_their_scope(office):
     assert "Esposito" in csv and "Rossi" not in csv
     everyone = signed_in(app, base, "lettrice").get(base + "/ufficio/").text
     assert "Esposito Lucia" in everyone and "Rossi Mario" in everyone
+
+
+def test_medical_certificates_named_by_a_scheda_are_health_documents(shipped):
+    """A scheda marks the documents that carry health data; the office treats them as such
+    (only health access opens them), and an ordinary document such as the ISEE stays open."""
+    from form_backend.office.answers import may_be_health_document
+
+    assert may_be_health_document(shipped, "attivita-socialmente-utili", "doc-certificato-idoneita")
+    assert may_be_health_document(shipped, "progetto-benessere",
+                                  "doc-richiesta-prestazioni-agevolate")
+    assert not may_be_health_document(shipped, "attivita-socialmente-utili", "doc-isee")
