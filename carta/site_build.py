@@ -95,7 +95,12 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
                 {"label": charter.t(lang, k), "path": p} for k, p in (
                     ("footer_complaint", "reclami/"), ("footer_privacy", "privacy/"),
                     ("footer_accessibility", "accessibilita/"), ("footer_contacts", "uffici/"))],
-                "carta_dir": direction(lang)},
+                "carta_dir": direction(lang),
+                # the district's own pages for AgID's footer checks (theme: copyright.html)
+                "carta_agid": {k: v for k, v in (
+                    ("accessibility_statement_url", d.accessibility_statement_url),
+                    ("legal_notes_url", d.legal_notes_url),
+                    ("privacy_url", d.privacy_url)) if v}},
         }
         languages.append(entry)
     return {
@@ -174,27 +179,30 @@ def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = 
     return config_file
 
 
-def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None) -> None:
-    """Print every language's sheets into ``pdf_dir/<lang>``, unless the charter is unchanged
-    since the last time (a stamp with the content hash sits beside the PDFs)."""
-    import hashlib
+def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None,
+                   progress=None) -> None:
+    """Print every language's sheets into ``pdf_dir/<lang>``, unless nothing that shapes
+    them changed since the last time (a stamp with :func:`carta.print.cache_key` sits beside
+    the PDFs: charter, print and presentation code, templates, CSS, fonts, library versions).
+    ``progress`` gets one line per sheet, with the language."""
+    from carta import print as printing
+    from carta import print_build
 
-    from carta import print_build, render_print
-
-    # the PDFs depend on the charter and on the code that prints it
-    code = b"".join(Path(m.__file__).read_bytes() for m in (print_build, render_print))
-    version = charter.content_hash + hashlib.sha256(code).hexdigest()
-    for lang in charter.district.languages:
+    version = printing.cache_key(charter)
+    languages = charter.district.languages
+    for n, lang in enumerate(languages, 1):
         out = pdf_dir / lang
         stamp = out / ".content-hash"
         if stamp.exists() and stamp.read_text() == version:
             continue
-        print_build.print_charter(charter, out, lang, jobs=jobs)
+        say = (lambda msg, lang=lang, n=n: progress(f"PDFs {lang} ({n} of {len(languages)}): {msg}")
+               ) if progress else None
+        print_build.print_charter(charter, out, lang, jobs=jobs, progress=say)
         stamp.write_text(version)
 
 
 def build(root: Path, site_dir: Path, build_dir: Path | None = None,
-          pdfs: bool = True, jobs: int | None = None) -> Path:
+          pdfs: bool = True, jobs: int | None = None, progress=None) -> Path:
     """Build the whole site of the charter at ``root`` into ``site_dir`` (strict mode),
     with the printable PDFs of every scheda unless ``pdfs`` is false.
 
@@ -209,7 +217,7 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
         pdf_dir = None
         if pdfs:
             pdf_dir = build_dir.parent / "pdf-site"
-            print_for_site(charter, pdf_dir, jobs)
+            print_for_site(charter, pdf_dir, jobs, progress)
         config_file = prepare(root, build_dir, site_dir, pdf_dir)
         write_changed(build_dir / "docs", generated_files(charter, pdf_dir))
         languages = list(charter.district.languages)

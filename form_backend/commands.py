@@ -102,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         say(f"building the site in {len(langs)} languages")
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
         with _BuildProgress(langs):
-            build(root, site, pdfs=not args.no_pdf)
+            build(root, site, pdfs=not args.no_pdf, progress=say)
         stamp.write_text(charter.content_hash)
     else:
         say("the site is up to date")

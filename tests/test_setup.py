@@ -165,3 +165,24 @@ def test_build_from_inside_the_charter_folder_with_the_default_root(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "out" / "index.html").is_file()
     assert (tmp_path / "out" / "en" / "index.html").is_file()
+
+
+def test_the_districts_own_legal_pages_reach_the_sites_footer(tmp_path):
+    """AgID's footer checks: a district that names its accessibility statement (published
+    through AgID's form), privacy notice and legal notes gets links to them in every
+    language; one that names none gets carta's own pages (no empty entries)."""
+    from carta.load import load_charter
+    from carta.site_build import mkdocs_config
+    from tests.factory import base
+
+    district = base("content/district.yaml")
+    district["accessibility_statement_url"] = "https://form.agid.gov.it/view/prova"
+    district["legal_notes_url"] = "https://prova.example.it/note-legali"
+    root = write_charter(tmp_path / "a", {"content/district.yaml": district})
+    config = mkdocs_config(load_charter(root), tmp_path / "docs", tmp_path / "site")
+    languages = config["plugins"][1]["i18n"]["languages"]
+    assert all(lang["extra"]["carta_agid"] == {
+        "accessibility_statement_url": "https://form.agid.gov.it/view/prova",
+        "legal_notes_url": "https://prova.example.it/note-legali"} for lang in languages)
+    plain = mkdocs_config(load_charter(write_charter(tmp_path / "b")), tmp_path / "d", tmp_path / "s")
+    assert all(lang["extra"]["carta_agid"] == {} for lang in plain["plugins"][1]["i18n"]["languages"])
