@@ -208,6 +208,7 @@ INTERNAL = {
     "access.online_application": "shown as the web address to apply at (checked below)",
     "access.documents.kind": "how the backend receives a document",
     "access.documents.id": "the backend's upload field",
+    "access.documents.sensitive": "who in the office may open the document (health access)",
     "quality.id": "monitoring reports refer to it",
     "quality.target": "machine-readable form of the standard's text, for monitoring",
     "quality.measure": "how the backend measures the standard from its events",
