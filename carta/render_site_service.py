@@ -150,6 +150,9 @@ def service_page(charter: Charter, service: Service, lang: str, links: dict[str,
                 access += f"\n#### {p.inline(o.name)}\n\n"
                 access += contact_md(p, present.contact_lines(charter, o, lang)) + "\n"
                 access += schedule_md(p, present.schedule(charter, o, lang))
+            if o.by_appointment:  # AgID C.SI.2.1: how to book, from the service page
+                access += (f'\n[{p.t("service_book")}]({links["offices"]}#{o.id})'
+                           '{ data-element="service-booking-access" }\n')
     section("accedi", p.t("service_access"), None, access)
 
     # Sedi
