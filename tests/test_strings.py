@@ -56,7 +56,8 @@ def test_defaults_carry_no_district_facts(lang):
 
 
 _SOURCES = [*(REPO / "carta").rglob("*.py"), *(REPO / "form_backend").rglob("*.py"),
-            *(REPO / "form_backend").rglob("*.html"), *(REPO / "carta").rglob("*.html")]
+            *(REPO / "form_backend").rglob("*.html"), *(REPO / "carta").rglob("*.html"),
+            *(REPO / "form_backend" / "templates").rglob("*.txt")]  # e-mails
 # t("key"), p.t("key"), charter.t(lang, "key"), charter().t(g.lang, "key"), msg("key")
 _CALL = re.compile(r"""\b(?:t|msg)\(\s*(?:[\w.]+(?:\(\))?[\w.]*,\s*)?["']([a-z][a-z0-9_]*)["']""")
 # keys built in code from a literal prefix: f"day_{…}", "receipt_title_" ~ kind, key ~ "_title"
@@ -90,6 +91,19 @@ def test_every_default_is_used_somewhere_or_listed_as_spare():
                 or (error_titles and key.endswith("_title") and key[:-6] in literals))
 
     assert [k for k in defaults()[REFERENCE] if not used(k)] == []
+
+
+@pytest.mark.parametrize("root", [REPO, REPO / "examples" / "accoglienza"],
+                         ids=["shipped", "accoglienza"])
+def test_shipped_charters_override_only_what_they_word_differently(root):
+    charter = load_charter(root)
+    same = [(lang, key) for lang, table in charter.string_overrides.items()
+            for key, text in table.items() if text == defaults()[lang][key]]
+    assert same == []
+
+
+def test_the_example_charter_uses_carta_strings_only():
+    assert load_charter(REPO / "examples" / "accoglienza").string_overrides == {}
 
 
 # --- merging a charter's overrides ----------------------------------------------------------

@@ -88,9 +88,6 @@ def check_overrides(found: dict[str, tuple[Source, dict[str, str]]],
     """Problems in a charter's string files: unknown keys, placeholders that do not match
     carta's, braces that do not parse, files for languages the district does not offer."""
     reference = defaults()[REFERENCE]
-    # TRANSITION: keys other work added to a charter's it.yaml before they reach carta's
-    # defaults are accepted until they are moved there.
-    charter_only = set(found[REFERENCE][1]) - set(reference) if REFERENCE in found else set()
     problems = []
     for lang, (source, table) in sorted(found.items()):
         if languages is not None and lang not in languages:
@@ -99,8 +96,6 @@ def check_overrides(found: dict[str, tuple[Source, dict[str, str]]],
                                            "add it there or remove this file"))
         own = defaults().get(lang, {})
         for key, text in table.items():
-            if key in charter_only:
-                continue
             if key not in reference:
                 hint = difflib.get_close_matches(key, reference, n=1)
                 problems.append(source.problem((key,), "unknown interface string"
