@@ -334,7 +334,9 @@ def test_print_and_present_import_only_the_model_and_each_other():
 
     allowed = {"carta.model", "carta.base", "carta.text", "carta.hours", "carta.organisation",
                "carta.quality", "carta.rules", "carta.service", "carta.crossref", "carta.load",
-               "carta.present", "carta.print"}
+               "carta.present", "carta.print",
+               # model-side computations (no renderer): yearly results per standard, calendars
+               "carta.monitoring", "carta.calendar"}
     bad = []
     for folder in ("print", "present"):
         for path in sorted((REPO / "carta" / folder).glob("*.py")):
