@@ -1,6 +1,7 @@
 """Every shipped kind of charter goes through check, build and a complete reclamo, and nothing
-of one charter appears in another's output: the shipped charter, examples/accoglienza and a
-charter made by ``carta new`` (which has no strings of its own)."""
+of one charter appears in another's output: the shipped charter, examples/accoglienza, a
+charter made by ``carta new`` (which has no strings of its own) and a thin one (one itinerant
+desk; no tariffs, bands, parameters, complaint deadlines, codes, colours or strings)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ from stdnum.it import codicefiscale
 from carta.load import load_charter
 from carta.rules import DateRange, FieldType
 from carta.scaffold import scaffold
-from tests.factory import REPO
+from tests.factory import REPO, write_thin
 
 NAPOLI = ["Napoli", "081 878 55 42", "8785542", "F839", "Sorrento", "Tutela Utenti",
           "Coordinatore dell", "Ufficio Servizi Sociali"]
 EXAMPLE = ["Ambito di esempio", "Example district", "0999 0000"]
 NEW = ["Nuovo Ambito", "da completare"]
+THIN = ["Distretto sottile", "Sportello itinerante"]
 # what each charter's output must never carry: the phrases of the other charters
-FOREIGN = {"shipped": EXAMPLE + NEW, "accoglienza": NAPOLI + NEW, "new": NAPOLI + EXAMPLE}
+FOREIGN = {"shipped": EXAMPLE + NEW + THIN, "accoglienza": NAPOLI + NEW + THIN,
+           "new": NAPOLI + EXAMPLE + THIN, "thin": NAPOLI + EXAMPLE + NEW}
 CHARTERS = list(FOREIGN)
 TODAY = dt.date.today()
 
@@ -36,6 +39,8 @@ def make(kind: str, where: Path) -> Path:
     if kind == "new":
         scaffold(root)
         return root
+    if kind == "thin":
+        return write_thin(root)
     source = REPO if kind == "shipped" else REPO / "examples" / "accoglienza"
     for folder in ("content", "services"):
         shutil.copytree(source / folder, root / folder)
