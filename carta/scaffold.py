@@ -57,15 +57,16 @@ offices:
         closes: "12:00"
 """,
     "content/complaints.yaml": """\
-# The complaint procedure. Replace every number with the one your charter states.
-filing_window_days: 30
-call_in_days: 10
-meeting_within_working_days: 30
-urgent_action_days: 5
-suspension_max_working_days: 10
-compensation_min: 0
-compensation_max: 0
-user_protection_days: 30
+# The complaint procedure. Write only the numbers your charter states: each is optional, and
+# carta publishes and enforces only what is written here. Uncomment and replace:
+# filing_window_days: 30            # days after the fact within which a complaint is accepted
+# call_in_days: 10                  # days to call the complainant in
+# meeting_within_working_days: 30   # working days to meet them
+# urgent_action_days: 5
+# suspension_max_working_days: 10
+# compensation_min: 50              # euro
+# compensation_max: 500
+# user_protection_days: 30
 channels:
   - allo sportello
   - online con il modulo di reclamo
