@@ -235,6 +235,7 @@ def test_carta_new_prints(tmp_path, lang):
 def test_carta_new_states_no_complaint_deadline_of_its_own(tmp_path):
     """A new charter publishes no invented guarantee: every complaint number is left for the
     editor to write, so nothing is printed or enforced until they do."""
-    c = load_charter(scaffold(tmp_path / "new")).complaints
+    scaffold(tmp_path / "new")
+    c = load_charter(tmp_path / "new").complaints
     assert (c.filing_window_days, c.call_in_days, c.meeting_within_working_days,
             c.compensation_min, c.compensation_max) == (None,) * 5
