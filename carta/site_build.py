@@ -201,6 +201,16 @@ def print_for_site(charter: Charter, pdf_dir: Path, jobs: int | None = None,
         stamp.write_text(version)
 
 
+def default_build_dir(root: Path) -> Path:
+    """Where a build keeps its work files (generated docs, per-language state, PDFs): a cache
+    folder named after the charter's path, never inside the charter folder
+    (``$XDG_CACHE_HOME/carta/site/<hash of ROOT>``, else ``~/.cache/…``)."""
+    import hashlib
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "carta" / "site" / hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+
+
 def build(root: Path, site_dir: Path, build_dir: Path | None = None,
           pdfs: bool = True, jobs: int | None = None, progress=None) -> Path:
     """Build the whole site of the charter at ``root`` into ``site_dir`` (strict mode),
@@ -211,12 +221,12 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
     in ``build_dir``."""
     from carta.site_languages import build_languages
 
-    build_dir = build_dir or (root / "build" / "site")
+    build_dir = build_dir or default_build_dir(root)
     charter = load_cached(root)
     with _exclusive(build_dir):
         pdf_dir = None
         if pdfs:
-            pdf_dir = build_dir.parent / "pdf-site"
+            pdf_dir = build_dir / "pdf"
             print_for_site(charter, pdf_dir, jobs, progress)
         config_file = prepare(root, build_dir, site_dir, pdf_dir)
         write_changed(build_dir / "docs", generated_files(charter, pdf_dir))

@@ -102,7 +102,13 @@ def full_build(code: Code, root: Path) -> tuple[float, float]:
 
 def bare_build(code: Code, root: Path) -> float:
     """MkDocs alone on the pages ``code`` generated last (its build folder), no hook."""
-    config = yaml.safe_load((root / "build" / "site" / "mkdocs.yml").read_text())
+    from carta.site_build import default_build_dir
+
+    # carta keeps its work files in a cache folder; versions before that, in ROOT/build/site
+    folders = [default_build_dir(root), root / "build" / "site"]
+    folder = max((f for f in folders if (f / "mkdocs.yml").exists()),
+                 key=lambda f: (f / "mkdocs.yml").stat().st_mtime)
+    config = yaml.safe_load((folder / "mkdocs.yml").read_text())
     config.pop("hooks")
     config["site_dir"] = str(root / "site-bare")
     config["extra"].pop("carta_generated", None)

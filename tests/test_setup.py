@@ -186,3 +186,15 @@ def test_the_districts_own_legal_pages_reach_the_sites_footer(tmp_path):
         "legal_notes_url": "https://prova.example.it/note-legali"} for lang in languages)
     plain = mkdocs_config(load_charter(write_charter(tmp_path / "b")), tmp_path / "d", tmp_path / "s")
     assert all(lang["extra"]["carta_agid"] == {} for lang in plain["plugins"][1]["i18n"]["languages"])
+
+
+@pytest.mark.system
+def test_build_writes_nothing_into_the_charter_folder(tmp_path, monkeypatch):
+    """Work files go to a cache; only the site asked for with --site-dir is written."""
+    root = write_charter(tmp_path / "charter")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    result = carta("build", "--no-pdf", "--root", str(root), "--site-dir", str(tmp_path / "out"),
+                   env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    assert any((tmp_path / "cache" / "carta" / "site").iterdir())
