@@ -221,8 +221,10 @@ class FieldRole(StrEnum):
     phone = "phone"
     tax_code = "tax_code"
     comune = "comune"
-    birth_date = "birth_date"
+    birth_date = "birth_date"  # the applicant's (service age limits are checked on it)
     address = "address"
+    copy_request = "copy_request"  # a box asking for a copy of the submission by e-mail
+    isee = "isee"  # the declared ISEE amount (the access band is computed from it)
 
 
 class Option(Model):
@@ -341,6 +343,14 @@ class Form(Model):
     def field_with_role(self, role: FieldRole) -> Field | None:
         """The field that declares ``role``, if any (a role is declared at most once)."""
         return next((f for f in self.fields() if f.role is role), None)
+
+    @model_validator(mode="after")
+    def _copy_needs_an_address(self) -> Form:
+        if (self.field_with_role(FieldRole.copy_request) is not None
+                and self.field_with_role(FieldRole.email) is None):
+            raise ValueError("a field has role 'copy_request' but no field has role 'email': "
+                             "give the e-mail field `role: email`, or the copy has nowhere to go")
+        return self
 
     @model_validator(mode="after")
     def _roles(self) -> Form:

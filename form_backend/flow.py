@@ -26,7 +26,7 @@ from flask import abort, current_app, g, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from carta.model import Charter
-from carta.rules import FieldType, Form, FormPage
+from carta.rules import FieldRole, FieldType, Form, FormPage
 from carta.service import Service
 from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
@@ -243,7 +243,12 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     answers = form.answers()  # only what the form of this URL knows, as it checked it
     secret_names = sensitive_names(definition, service)
     total, _ = points(charter(), service, answers) if service else (None, False)
-    copy_to = answers.get("email") if answers.get("copia-email") else None
+    def answer(role: FieldRole):  # fields are found by the role the YAML gives them
+        field = definition.field_with_role(role)
+        return answers.get(field.id) if field is not None else None
+
+    copy_to = answer(FieldRole.email) if answer(FieldRole.copy_request) else None
+    subject = next((f.id for f in definition.fields() if f.type is FieldType.service), None)
     dumped, version = definition_record(definition)
     pending = Pending(
         kind=kind, key=draft.id, lang=draft.lang, charter=charter(),
@@ -252,9 +257,9 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         sensitive={k: v for k, v in answers.items() if k in secret_names},
         uploads=[Upload(a.document, a.filename, a.content_type, a.content) for a in files],
         # a complaint about a scheda is filed under it, so the office can filter by service
-        service=service or charter().service_by_slug.get(answers.get("servizio", "")),
-        comune=answers.get("comune") if kind == "domanda" else None,
-        points=total, band=band_for(answers.get("isee")), copy_to=copy_to)
+        service=service or charter().service_by_slug.get(answers.get(subject) or ""),
+        comune=answer(FieldRole.comune) if kind == "domanda" else None,
+        points=total, band=band_for(answer(FieldRole.isee)), copy_to=copy_to)
 
     store(current_app.extensions["carta_writer"], current_app.extensions["carta_fernet"], pending,
           current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],

@@ -31,7 +31,7 @@ from wtforms import Field as WTField
 from wtforms.utils import unset_value
 
 from carta.model import Charter
-from carta.rules import DateRange, FieldType, Form, FormPage, Parameter
+from carta.rules import DateRange, FieldRole, FieldType, Form, FormPage, Parameter
 from carta.service import DocumentKind, Service
 from form_backend.mailaddr import valid_address
 from form_backend.uploads import display_name
@@ -308,7 +308,7 @@ class CartaForm(FlaskForm):
             if (from_code.month, from_code.day, from_code.year % 100) != (
                     born.month, born.day, born.year % 100):
                 fail(cf_name, msg("err_cf_birth"))
-            elif self._service and self._service.age and spec.birth_date_of == "codice-fiscale":
+            elif self._service and self._service.age and spec.role is FieldRole.birth_date:
                 age = self._service.age
                 months = (today.year - born.year) * 12 + today.month - born.month - (
                     today.day < born.day)
@@ -326,7 +326,7 @@ class CartaForm(FlaskForm):
             for fid, spec in (fields.items() if window is not None else ()):  # stated only
                 if spec.type is FieldType.date and spec.dates is DateRange.past \
                         and fid in by_id and by_id[fid].data and not by_id[fid].errors \
-                        and spec.id != "data-nascita":
+                        and spec.role is not FieldRole.birth_date:
                     day = dt.date.fromisoformat(by_id[fid].data)
                     if (today - day).days > window:
                         fail(fid, msg("err_complaint_window", days=window,

@@ -668,3 +668,38 @@ def test_a_send_that_times_out_is_stored_once_when_sent_again(sqlite_backend, tm
         again = s.post(check.split("?")[0], data={"csrf_token": t}, allow_redirects=False)
         assert again.status_code == 303
     assert count(app, Submission) == 1
+
+
+def test_the_backend_finds_answers_by_role_not_by_id(tmp_path):
+    """A district names its fields as it likes: the ISEE amount (for the band) and the comune
+    are found by the role the YAML gives them, whatever their ids."""
+    import shutil
+
+    from form_backend.db import Submission
+
+    root = tmp_path / "charter"
+    for folder in ("content", "services"):
+        shutil.copytree(REPO / folder, root / folder)
+    forms = root / "content" / "forms.yaml"
+    text = forms.read_text(encoding="utf-8")
+    text = text.replace("- id: isee\n", "- id: valore-isee\n").replace(
+        "fields: [isee, ", "fields: [valore-isee, ").replace(
+        "- id: comune\n            role: comune", "- id: residenza\n            role: comune").replace(
+        "fields: [indirizzo, comune, ", "fields: [indirizzo, residenza, ")
+    forms.write_text(text, encoding="utf-8")
+    bands = root / "content" / "bands.yaml"  # a district that states its reference amount
+    bands.write_text(bands.read_text(encoding="utf-8").replace(
+        "\nreference:", "\nreference_amount: '10000'\nreference:", 1), encoding="utf-8")
+    app = create_app({
+        "CARTA_ROOT": str(root), "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "TESTING": True, "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "OUTBOX_SENDER": False, "SECRET_KEY": "test", "CARTA_SITE_DIR": str(tmp_path / "s")})
+    data = domanda()
+    data["valore-isee"], data["residenza"] = data.pop("isee"), data.pop("comune")
+    with http_server(app) as base:
+        submit(requests.Session(), base, "/domanda/telesoccorso", data,
+               files={"doc-isee": ("isee.pdf", PDF, "application/pdf")})
+    with app.extensions["carta_sessions"]() as s:
+        record = s.execute(select(Submission)).scalar_one()
+    assert record.comune == "sorrento"
+    assert record.band is not None  # computed from the amount in the field with role isee

@@ -239,3 +239,17 @@ def test_carta_new_states_no_complaint_deadline_of_its_own(tmp_path):
     c = load_charter(tmp_path / "new").complaints
     assert (c.filing_window_days, c.call_in_days, c.meeting_within_working_days,
             c.compensation_min, c.compensation_max) == (None,) * 5
+
+
+def test_check_says_which_role_a_form_lacks_for_a_copy_by_email(tmp_path):
+    import copy
+
+    from tests.factory import THIN
+
+    forms = copy.deepcopy(THIN["content/forms.yaml"])
+    forms["forms"][0]["sections"][0]["fields"].append(
+        {"id": "copia", "label": "Voglio una copia", "type": "checkbox", "role": "copy_request"})
+    root = write_thin(tmp_path / "thin", {"content/forms.yaml": forms})
+    result = carta("check", "--root", str(root))
+    assert result.returncode == 1
+    assert "content/forms.yaml:" in result.stderr and "role 'email'" in result.stderr
