@@ -253,3 +253,17 @@ def test_check_says_which_role_a_form_lacks_for_a_copy_by_email(tmp_path):
     result = carta("check", "--root", str(root))
     assert result.returncode == 1
     assert "content/forms.yaml:" in result.stderr and "role 'email'" in result.stderr
+
+
+@pytest.mark.system
+def test_every_charter_prints_without_another_charters_text(charter_root, tmp_path):
+    from pypdf import PdfReader
+
+    kind, root = charter_root
+    out = tmp_path / "pdf"
+    result = carta("print", "--root", str(root), "--lang", "it", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    binder = PdfReader(out / "carta.pdf")
+    text = "\n".join(page.extract_text() or "" for page in binder.pages)
+    assert foreign_in(kind, text) == []
+    assert not re.search(r"(?<![\d,.])0 giorni|€ 0,00|\bNone\b", text)
