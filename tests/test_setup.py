@@ -198,3 +198,24 @@ def test_build_writes_nothing_into_the_charter_folder(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
     assert any((tmp_path / "cache" / "carta" / "site").iterdir())
+
+
+def test_every_file_the_packages_need_is_declared_as_package_data():
+    """A wheel (not the editable checkout) carries every template, style, script and string
+    file: each tracked non-Python file under carta/ and form_backend/ matches a glob."""
+    from fnmatch import fnmatch
+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = data["tool"]["setuptools"]["package-data"]
+    listed = subprocess.run(["git", "ls-files", "carta", "form_backend"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout.split()
+    missing = []
+    for path in listed:
+        package, _, rel = path.partition("/")
+        if path.endswith(".py") or "/__pycache__/" in path:
+            continue
+        patterns = globs.get(package, [])
+        # setuptools' ** matches any depth, including none
+        if not any(fnmatch(rel, g) or fnmatch(rel, g.replace("**/", "")) for g in patterns):
+            missing.append(path)
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
