@@ -78,11 +78,10 @@ BASE: dict[str, Any] = {
 REPO = Path(__file__).resolve().parent.parent
 
 
-def write_charter(root: Path, changes: dict[str, Any] | None = None,
-                  raw: dict[str, str] | None = None) -> Path:
-    """Write the base charter under ``root``; ``changes`` replaces whole files (None deletes),
-    ``raw`` writes files as literal text (to test positions and YAML syntax)."""
-    files = copy.deepcopy(BASE)
+def _write(root: Path, template: dict[str, Any], changes: dict[str, Any] | None) -> None:
+    """Write ``template``'s files under ``root``, ``changes`` replacing whole files (None
+    deletes)."""
+    files = copy.deepcopy(template)
     for rel, data in (changes or {}).items():
         if data is None:
             files.pop(rel, None)
@@ -93,6 +92,13 @@ def write_charter(root: Path, changes: dict[str, Any] | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
+
+
+def write_charter(root: Path, changes: dict[str, Any] | None = None,
+                  raw: dict[str, str] | None = None) -> Path:
+    """Write the base charter under ``root``; ``changes`` replaces whole files (None deletes),
+    ``raw`` writes files as literal text (to test positions and YAML syntax)."""
+    _write(root, BASE, changes)
     for lang in ("it", "en"):  # the product's interface strings, as shipped
         src = REPO / "content" / "strings" / f"{lang}.yaml"
         dst = root / "content" / "strings" / f"{lang}.yaml"
@@ -173,15 +179,5 @@ THIN: dict[str, Any] = {
 def write_thin(root: Path, changes: dict[str, Any] | None = None) -> Path:
     """Write the thin charter under ``root`` (no interface strings: carta's defaults);
     ``changes`` replaces whole files (None deletes)."""
-    files = copy.deepcopy(THIN)
-    for rel, data in (changes or {}).items():
-        if data is None:
-            files.pop(rel, None)
-        else:
-            files[rel] = data
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    _write(root, THIN, changes)
     return root
