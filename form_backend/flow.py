@@ -334,12 +334,9 @@ def check_step(definition: Form, service: Service | None, draft_id: str, kind: s
     a 410, answers the charter no longer accepts the form with its messages (422)."""
     if request.method == "POST":
         return confirm(definition, service, draft_id, kind)
-    loaded = drafts.load(draft_id, kind, service.slug if service else None)
-    if loaded is None:
-        abort(404)
-    if isinstance(loaded, drafts.Expired):
-        return expired_page(service)
-    draft_language(loaded)
+    loaded, instead = _open(draft_id, kind, service)
+    if instead is not None:
+        return instead
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
     form = recheck(definition, service, loaded.answers, loaded.files)
@@ -437,18 +434,27 @@ def show_failing_step(definition, service, draft_id: str, form, loaded):
     return show_form(definition, service, form, 422, rechecked=True)
 
 
+def _open(draft_id: str, kind: str, service: Service | None):
+    """(the browser's own live draft, None), or (None, the page to answer instead): 404 for
+    no such draft here (another browser, form or scheda), "start again" when it expired."""
+    loaded = drafts.load(draft_id, kind, service.slug if service else None)
+    if loaded is None:
+        abort(404)
+    if isinstance(loaded, drafts.Expired):
+        return None, expired_page(service)
+    draft_language(loaded)
+    return loaded, None
+
+
 def step_get(definition: Form, service: Service | None, kind: str, draft_id: str | None,
              page_id: str | None, prefill: dict | None = None):
     """A page of the fill-in as saved: the first page of a new form, or a draft's page."""
     if draft_id is None:
         form = _draft_form(definition, service, {k: v for k, v in (prefill or {}).items()})
         return show_step(definition, service, form, active_steps(form)[0], None)
-    loaded = drafts.load(draft_id, kind, service.slug if service else None)
-    if loaded is None:
-        abort(404)
-    if isinstance(loaded, drafts.Expired):
-        return expired_page(service)
-    draft_language(loaded)
+    loaded, instead = _open(draft_id, kind, service)
+    if instead is not None:
+        return instead
     form = _draft_form(definition, service, loaded.answers)
     return show_step(definition, service, form, _page(definition, page_id), draft_id,
                      loaded.files, changing=bool(request.args.get("cambia")))
@@ -460,12 +466,9 @@ def step_post(definition: Form, service: Service | None, kind: str, draft_id: st
     then the next page (or the check page), or this page again with its messages (422)."""
     loaded = None
     if draft_id is not None:
-        loaded = drafts.load(draft_id, kind, service.slug if service else None)
-        if loaded is None:
-            abort(404)
-        if isinstance(loaded, drafts.Expired):
-            return expired_page(service)
-        draft_language(loaded)
+        loaded, instead = _open(draft_id, kind, service)
+        if instead is not None:
+            return instead
     page = _page(definition, page_id)
     cls = form_class(definition, service)
     names = [n for fid in page.fields for n in cls._names.get(fid, [])]
