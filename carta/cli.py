@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from carta.errors import CharterError
-from carta.load import load_cached
+from carta.load.charter import load_cached
 
 
 def load_or_exit(args: argparse.Namespace):
@@ -35,7 +35,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the charter; with --translations, report translation coverage."""
     charter = load_or_exit(args)
     if args.translations:
-        from carta.translations import coverage
+        from carta.load.translations import coverage
 
         short = False
         for cov in coverage(charter):
@@ -57,7 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the whole charter as JSON to stdout."""
-    from carta.render_export import render_json
+    from carta.export.opendata import render_json
 
     charter = load_or_exit(args)
     sys.stdout.write(render_json(charter))
@@ -66,7 +66,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write (or, with --check, compare) the JSON Schemas under schema/."""
-    from carta.render_schema import render_schema, schema_files
+    from carta.export.schema import render_schema, schema_files
 
     out = Path(args.out)
     stale = []
@@ -106,7 +106,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from mkdocs.exceptions import MkDocsException
 
-    from carta.site_build import build
+    from carta.site.build import build
 
     load_or_exit(args)  # report charter problems in the editors' format before MkDocs starts
     root = Path(args.root).resolve()  # worker processes must not depend on the cwd
@@ -124,7 +124,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_print(args: argparse.Namespace) -> int:
     """Print the schede, the blank forms and the binder (or an update bundle) as PDFs."""
 
-    from carta.print_build import print_charter
+    from carta.print.build import print_charter
 
     charter = load_or_exit(args)
     since = None
@@ -151,7 +151,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     """Print the project's mkdocs.yml for the charter at --root."""
-    from carta.site_build import project_mkdocs_yml
+    from carta.site.build import project_mkdocs_yml
 
     sys.stdout.write(project_mkdocs_yml(load_or_exit(args)))
     return 0
@@ -161,7 +161,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """Serve a live preview: a saved YAML file shows in the browser within seconds."""
     import logging
 
-    from carta.preview import serve
+    from carta.site.preview import serve
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     serve(Path(args.root), args.host, args.port)

@@ -151,7 +151,7 @@ def scaffold(target: Path, name: str = "Nuovo Ambito", today: dt.date | None = N
 
 def _schema_line(target: Path, rel: str) -> str:
     """The editors' schema comment, when carta runs from a checkout that has ``schema/``."""
-    from carta.render_schema import schema_for
+    from carta.export.schema import schema_for
 
     name = schema_for(rel)
     if not name or not (_SCHEMA_DIR / name).exists():

@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from carta.load import load_charter
+from carta.load.charter import load_charter
 from form_backend import logs, security
 from form_backend.config import check_key, load_config
 from form_backend.db import make_engine, sessions

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from carta import present
-from carta.model import Charter
-from carta.service import Service
+from carta.model.charter import Charter
+from carta.model.service import Service
 from form_backend.mailaddr import valid_address
 
 ROME = ZoneInfo("Europe/Rome")

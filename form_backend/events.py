@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from carta.monitoring import Case
-from carta.quality import Event
+from carta.model.quality import Event
+from carta.monitoring.measure import Case
 
 CONCLUDED = "conclusa"
 _FIRST_MOVE_TO = {"in-istruttoria": Event.taken_in_charge,

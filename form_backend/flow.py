@@ -25,9 +25,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import abort, current_app, g, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from carta.model import Charter
-from carta.rules import FieldRole, FieldType, Form, FormPage
-from carta.service import Service
+from carta.model.charter import Charter
+from carta.model.rules import FieldRole, FieldType, Form, FormPage
+from carta.model.service import Service
 from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
 from form_backend.store import Pending, Upload, store

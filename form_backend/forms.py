@@ -30,9 +30,9 @@ from wtforms import (
 from wtforms import Field as WTField
 from wtforms.utils import unset_value
 
-from carta.model import Charter
-from carta.rules import DateRange, FieldRole, FieldType, Form, FormPage, Parameter
-from carta.service import DocumentKind, Service
+from carta.model.charter import Charter
+from carta.model.rules import DateRange, FieldRole, FieldType, Form, FormPage, Parameter
+from carta.model.service import DocumentKind, Service
 from form_backend.mailaddr import valid_address
 from form_backend.uploads import display_name
 

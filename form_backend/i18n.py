@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
 
-from carta.site_text import direction
+from carta.site.page import direction
 
 FORM_BLUEPRINTS = ("apply", "complaint")  # pages whose language is their URL's alone
 

@@ -23,9 +23,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
     --write."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from carta import monitoring_file as mfile
     from carta.cli import load_or_exit
-    from carta.monitoring import MIN_CASES, ROME, compute
+    from carta.monitoring import results_file as mfile
+    from carta.monitoring.measure import MIN_CASES, ROME, compute
     from form_backend.commands import database_url
     from form_backend.db import make_engine
     from form_backend.events import RECORDED, read_cases

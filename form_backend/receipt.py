@@ -47,7 +47,7 @@ def receipt(key: str):
 @limiter.limit(submit_limit)  # rendered on each request: as many as sends, not more
 def receipt_pdf(key: str):
     """The receipt as a PDF to keep (never cached: see form_backend.security)."""
-    from carta.print_build import render_pdf
+    from carta.print.build import render_pdf
 
     record = follow.record_or_404(key)
     html = render_template("receipt_print.html", **context(record))

@@ -25,10 +25,10 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from carta.calendar import add_days, add_working_days
-from carta.model import Charter
-from carta.quality import Comparison, Unit
-from carta.service import Service
+from carta.model.calendar import add_days, add_working_days
+from carta.model.charter import Charter
+from carta.model.quality import Comparison, Unit
+from carta.model.service import Service
 from form_backend.db import (
     Attachment,
     AuditEvent,

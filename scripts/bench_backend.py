@@ -108,7 +108,7 @@ def fill(url: str, n: int) -> float:
 
     from sqlalchemy import create_engine, insert, text
 
-    from carta.load import load_charter
+    from carta.load.charter import load_charter
     from form_backend.cases import OfficeCase, SearchTerm, applicant_name, terms_for
     from form_backend.db import Counter, FormDefinition, Submission
     from form_backend.office.answers import STATUSES, current_roles

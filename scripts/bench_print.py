@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from carta.print_build import page_count, print_charter
+from carta.print.build import page_count, print_charter
 
 REPO = Path(__file__).resolve().parent.parent
 

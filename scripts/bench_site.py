@@ -102,7 +102,7 @@ def full_build(code: Code, root: Path) -> tuple[float, float]:
 
 def bare_build(code: Code, root: Path) -> float:
     """MkDocs alone on the pages ``code`` generated last (its build folder), no hook."""
-    from carta.site_build import default_build_dir
+    from carta.site.build import default_build_dir
 
     # carta keeps its work files in a cache folder; versions before that, in ROOT/build/site
     folders = [default_build_dir(root), root / "build" / "site"]
@@ -120,7 +120,7 @@ def bare_build(code: Code, root: Path) -> float:
 _CALLS = """
 import cProfile, pstats, sys
 from pathlib import Path
-from carta.site_build import build
+from carta.site.build import build
 root = Path(sys.argv[1])
 profile = cProfile.Profile()
 profile.runcall(build, root, root / "site-calls", pdfs=False, jobs=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from carta.load import load_charter
+from carta.load.charter import load_charter
 from tests.factory import REPO
 
 

@@ -258,7 +258,7 @@ def test_complaint_window_and_deadlines_in_working_days(sqlite_backend):
     assert "Reclamo ricevuto" in page
     with app.extensions["carta_sessions"]() as s:
         record = s.execute(select(Submission)).scalar_one()
-    from carta.calendar import add_working_days
+    from carta.model.calendar import add_working_days
 
     assert record.service == "telesoccorso"  # filed under the scheda it is about
     from form_backend.store import ROME

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carta.calendar import add_working_days, is_working_day
-from carta.organisation import Comune, Patron
+from carta.model.calendar import add_working_days, is_working_day
+from carta.model.organisation import Comune, Patron
 
 SORRENTO = Comune(id="sorrento", name="Sorrento", patron=Patron(saint="Sant'Antonino", day="02-14"))
 

@@ -16,8 +16,8 @@ import pytest
 from cryptography.fernet import Fernet
 from stdnum.it import codicefiscale
 
-from carta.load import load_charter
-from carta.rules import DateRange, FieldType
+from carta.load.charter import load_charter
+from carta.model.rules import DateRange, FieldType
 from carta.scaffold import scaffold
 from tests.factory import REPO, write_thin
 
@@ -205,7 +205,7 @@ def test_carta_new_files_point_to_their_schema_and_pass_it(tmp_path):
     import jsonschema
     import yaml
 
-    from carta.render_schema import schema_files, schema_for
+    from carta.export.schema import schema_files, schema_for
     from tests.test_schema import as_language_server_reads
 
     root = tmp_path / "ambito"

@@ -12,7 +12,7 @@ import requests
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from carta.rules import Form
+from carta.model.rules import Form
 from form_backend import create_app
 from tests.factory import REPO
 from tests.servers import http_server

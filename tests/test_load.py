@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carta.errors import CharterError
-from carta.load import load_charter
+from carta.load.charter import load_charter
 from tests.factory import base, write_charter
 
 SERVICE = "services/telesoccorso.yaml"
@@ -283,7 +283,7 @@ def test_comune_membership_by_date(tmp_path):
 # --- only what the charter states: derived codes, schedules, tax ids ------------------------
 
 def test_area_codes_and_colours_are_derived_around_the_stated_ones(tmp_path):
-    from carta.organisation import AREA_PALETTE
+    from carta.model.organisation import AREA_PALETTE
 
     areas = {"areas": [{"slug": "uno", "name": "Uno"}, {"code": "A", "slug": "due", "name": "Due"},
                        {"slug": "tre", "name": "Tre", "colour": AREA_PALETTE[0]}]}
@@ -362,7 +362,7 @@ def test_a_charter_without_capofila_or_ufficio_di_piano_checks(tmp_path):
 
 
 def test_the_export_holds_the_schedules_as_stated(tmp_path):
-    from carta.render_export import export_data
+    from carta.export.opendata import export_data
     from tests.factory import write_thin
 
     data = export_data(load_charter(write_thin(tmp_path)))
@@ -380,7 +380,7 @@ def test_the_export_holds_the_schedules_as_stated(tmp_path):
 
 
 def test_the_area_palette_keeps_white_text_readable():
-    from carta.organisation import AREA_PALETTE
+    from carta.model.organisation import AREA_PALETTE
 
     def luminance(colour: str) -> float:
         channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]

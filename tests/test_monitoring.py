@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from carta.errors import CharterError
-from carta.load import load_charter
-from carta.monitoring import ROME, Case, Rule, compute, outcome, percent, standards, tracks
-from carta.monitoring_file import merge, plain, render
-from carta.quality import CaseKind, Event, Unit
-from carta.source import read_source
+from carta.load.charter import load_charter
+from carta.load.source import read_source
+from carta.model.quality import CaseKind, Event, Unit
+from carta.monitoring.measure import ROME, Case, Rule, compute, outcome, percent, standards, tracks
+from carta.monitoring.results_file import merge, plain, render
 from form_backend.events import RECORDED, derive
 from tests.factory import REPO, base, write_charter
 
@@ -323,7 +323,7 @@ def test_merging_keeps_reasons_notes_and_rows_written_by_hand(tmp_path):
 
 
 def test_plain_values_read_back_as_written():
-    from carta.text import Text
+    from carta.model.text import Text
 
     assert plain({"a": Text({"it": "sì"}), "b": True, "c": Decimal("57.1"), "d": 7}) == \
         {"a": "sì", "b": "true", "c": "57.1", "d": "7"}

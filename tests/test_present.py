@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from carta import present
-from carta.load import load_charter
+from carta.load.charter import load_charter
+from carta.model.service import Age
 from carta.present.ages import age_bounds, completed_months
-from carta.service import Age
 from tests.factory import REPO, base, write_charter
 
 LANGS = ["it", "en", "fr", "ar"]

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from carta.render_schema import render_schema, schema_files, schema_for
+from carta.export.schema import render_schema, schema_files, schema_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CHARTERS = [ROOT, *sorted(p for p in (ROOT / "examples").glob("*") if p.is_dir())]

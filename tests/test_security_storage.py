@@ -719,7 +719,7 @@ def test_a_real_clamd_finds_eicar():
 
 @pytest.mark.parametrize("root", [REPO, REPO / "examples" / "accoglienza"])
 def test_every_upload_refusal_has_a_message_in_every_language(root):
-    from carta.load import load_charter
+    from carta.load.charter import load_charter
 
     keys = ["err_file_type", "err_file_unsafe", "err_file_damaged", "err_file_encrypted",
             "err_file_image_too_large", "err_file_virus", "err_file_scan_unavailable"]

@@ -171,8 +171,8 @@ def test_the_districts_own_legal_pages_reach_the_sites_footer(tmp_path):
     """AgID's footer checks: a district that names its accessibility statement (published
     through AgID's form), privacy notice and legal notes gets links to them in every
     language; one that names none gets carta's own pages (no empty entries)."""
-    from carta.load import load_charter
-    from carta.site_build import mkdocs_config
+    from carta.load.charter import load_charter
+    from carta.site.build import mkdocs_config
     from tests.factory import base
 
     district = base("content/district.yaml")

@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
-from carta.load import load_charter
-from carta.render_export import export_data
-from carta.translations import coverage
+from carta.export.opendata import export_data
+from carta.load.charter import load_charter
+from carta.load.translations import coverage
 from tests.factory import REPO
 
 CODES = ["A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4",
@@ -121,8 +121,8 @@ def test_every_age_bound_is_the_seeds(shipped):
 def test_no_scheda_points_at_the_paper_binder_without_a_link(shipped):
     import re
 
-    from carta.crossref import links_in
-    from carta.references import walk_texts
+    from carta.load.references import walk_texts
+    from carta.model.crossref import links_in
 
     bare = re.compile(r"(?i)\b(vedi|see|voir)\s+(la\s+)?(scheda|sheet|fiche|allegato|annexe?)\s+"
                       r"[A-E0-9]\b|انظر\s+(البطاقة|الملحق)")
@@ -142,7 +142,7 @@ def test_english_and_arabic_texts_write_numbers_their_way(shipped):
     """No "€ 5.000,00" (five euros to an English reader), "93.081" or "6,50" outside Italian."""
     import re
 
-    from carta.references import walk_texts
+    from carta.load.references import walk_texts
 
     italian = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,])|(?<![\d.,])\d+,\d{2}(?![\d.,])"
                          r"|€\s?\d+(?:\.\d{3})*,\d{2}(?![\d.,])")

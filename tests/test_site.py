@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from carta.render_site import page_paths
-from carta.site_build import project_mkdocs_yml, write_changed
+from carta.site.build import project_mkdocs_yml, write_changed
+from carta.site.pages import page_paths
 from tests.conftest import build
 from tests.factory import REPO, base, write_charter
 from tests.htmlcheck import broken_links, page
@@ -277,8 +277,8 @@ def static_i18n_site(root: Path, site: Path, build_dir: Path) -> Path:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from carta.load import load_charter
-    from carta.site_build import generated_files, prepare
+    from carta.load.charter import load_charter
+    from carta.site.build import generated_files, prepare
 
     config_file = prepare(root, build_dir, site)
     write_changed(build_dir / "docs", generated_files(load_charter(root)))
@@ -296,7 +296,7 @@ def example(tmp_path: Path) -> Path:
 @pytest.mark.system
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_build_gives_static_i18n_own_site(tmp_path, jobs):
-    from carta.site_build import build as site_build
+    from carta.site.build import build as site_build
 
     root = example(tmp_path)
     static_i18n_site(root, tmp_path / "one", tmp_path / "b1")
@@ -309,7 +309,7 @@ def test_build_gives_static_i18n_own_site(tmp_path, jobs):
 @pytest.mark.system
 @pytest.mark.parametrize("edit", ["scheda", "navigation title", "new scheda"])
 def test_incremental_build_gives_the_clean_build(tmp_path, edit):
-    from carta.site_build import build as site_build
+    from carta.site.build import build as site_build
 
     root = example(tmp_path)
     build_dir = tmp_path / "build"
@@ -342,7 +342,7 @@ def test_build_gives_the_reference_site(tmp_path):
     git archive REV | tar -x -C /tmp/old; PYTHONPATH=/tmp/old python -m carta build --no-pdf
     --root /tmp/old --site-dir /tmp/old-site; then CARTA_REFERENCE_SITE=/tmp/old-site
     CARTA_REFERENCE_ROOT=/tmp/old pytest -k reference_site."""
-    from carta.site_build import build as site_build
+    from carta.site.build import build as site_build
 
     root = Path(os.environ.get("CARTA_REFERENCE_ROOT") or REPO)
     site_build(root, tmp_path / "site", build_dir=tmp_path / "build", pdfs=False)

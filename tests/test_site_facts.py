@@ -12,9 +12,9 @@ import markdown
 import pytest
 
 from carta import present
-from carta.load import load_charter
-from carta.render_site import page_paths, site_files
-from carta.render_site_service import service_page
+from carta.load.charter import load_charter
+from carta.site.pages import page_paths, site_files
+from carta.site.scheda import service_page
 from tests.factory import base, write_charter, write_thin
 
 LANGS = ["it", "ar"]
@@ -66,7 +66,7 @@ def expected_facts(charter, service, lang):
     """(field path, words that must be on the page) for every fact of ``service``."""
     from pydantic import BaseModel
 
-    from carta.text import Text
+    from carta.model.text import Text
 
     out = []
 
@@ -298,7 +298,7 @@ def test_a_charter_without_results_says_so_beside_its_standards(shipped):
 
 
 def test_results_page_uses_the_same_words_for_too_few_cases(tmp_path):
-    from carta.render_site_pages import results_page
+    from carta.site.general import results_page
 
     charter = _with_results(tmp_path, {2025: {"not_measurable": True, "too_few_cases": True}})
     text = page_text(results_page(charter, "it"))

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from carta.source import MAX_FILE_BYTES, read_source
+from carta.load.source import MAX_FILE_BYTES, read_source
 
 
 def read(tmp_path, text: str | bytes):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from carta.errors import CharterError
-from carta.load import load_charter
+from carta.load.charter import load_charter
 from carta.strings import CHARTER_VALUES, REFERENCE, defaults, fallback_notes, placeholders
 from tests.factory import REPO, base, write_charter
 
@@ -210,7 +210,7 @@ def test_an_empty_text_is_reported(tmp_path):
 def test_the_published_schema_offers_carta_keys_and_refuses_others():
     import jsonschema
 
-    from carta.render_schema import schema_files, schema_for
+    from carta.export.schema import schema_files, schema_for
 
     schema = schema_files()[schema_for("content/strings/en.yaml")]
     jsonschema.validate({"home_title": "Charter"}, schema)

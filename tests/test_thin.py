@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from carta import present
-from carta.load import load_charter
-from carta.organisation import AREA_PALETTE
+from carta.load.charter import load_charter
+from carta.model.organisation import AREA_PALETTE
 from tests.factory import write_thin
 
 LANGS = ["it", "ar"]
@@ -104,7 +104,7 @@ def test_the_itinerant_schedule_is_printed(thin, lang):
         for comune, day, times in (("Alfa", "mon", ("09:00", "12:30")),
                                    ("Beta", "wed", ("15:00", "18:00")),
                                    ("Gamma", "fri", ("09:30", "11:45"))):
-            from carta.hours import Weekday
+            from carta.model.hours import Weekday
 
             assert comune in text and present.day_name(Weekday(day), lang) in text, name
             assert all(t in text for t in times), name

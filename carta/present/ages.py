@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.service import Age, AgeUnit
 from carta.present.formats import number
-from carta.service import Age, AgeUnit
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from carta.model import Charter
+from carta.model.charter import Charter
 from carta.present.text import Shown, shown
 
 

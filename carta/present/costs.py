@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.rules import Tariff
+from carta.model.service import FeeTable, Service
 from carta.present.formats import money, number
 from carta.present.text import Shown, shown
-from carta.rules import Tariff
-from carta.service import FeeTable, Service
 
 
 @dataclass(frozen=True)

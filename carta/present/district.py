@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carta.model import Charter
-from carta.organisation import Provider, Staff
+from carta.model.charter import Charter
+from carta.model.organisation import Provider, Staff
 from carta.present.contacts import ContactLine, contact_lines
 from carta.present.text import Shown, shown
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carta.hours import Closure, Opening, Weekday
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.hours import Closure, Opening, Weekday
 from carta.present.formats import date_range, time_range
 from carta.present.text import Shown, shown
 

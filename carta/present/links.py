@@ -1,13 +1,13 @@
 """Cross-references (``[vedi Allegato 1](see:fasce)``) as links on the site and page
-references in the printed binder.  What a target is lives in :mod:`carta.crossref`."""
+references in the printed binder.  What a target is lives in :mod:`carta.model.crossref`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from carta.crossref import SEE, resolve
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.crossref import SEE, resolve
 from carta.present.text import Shown, shown
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.rules import Band, Parameter, ParameterGroup
+from carta.model.service import Service
 from carta.present.formats import money, number
 from carta.present.text import Shown, shown
-from carta.rules import Band, Parameter, ParameterGroup
-from carta.service import Service
 
 
 def band_range(charter: Charter, band: Band, lang: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carta.model import Charter
+from carta.model.charter import Charter
+from carta.model.service import Service
 from carta.present.contacts import ContactLine, contact_lines
 from carta.present.formats import number
 from carta.present.text import Shown, shown
-from carta.service import Service
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from babel.dates import format_skeleton, get_day_names
 
-from carta.hours import Season, Weekday
-from carta.model import Charter
-from carta.organisation import Office
+from carta.model.charter import Charter
+from carta.model.hours import Season, Weekday
+from carta.model.organisation import Office
 from carta.present.contacts import ContactLine, ContactValue, _tel
 from carta.present.formats import locale, time_range
 from carta.present.hours import ClosureView, DayHours, closures, weekly_hours

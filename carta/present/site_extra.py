@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from babel.numbers import format_percent
 
-from carta.model import Charter
-from carta.monitoring import tracks
+from carta.model.charter import Charter
+from carta.model.quality import Result
+from carta.model.service import Service
+from carta.monitoring.measure import tracks
 from carta.present.formats import locale, number
 from carta.present.text import Shown, shown
-from carta.quality import Result
-from carta.service import Service
 
 
 def percent(value: Decimal | int | float, lang: str) -> str:
@@ -62,7 +62,7 @@ class StandardResults:
 
 def standard_results(charter: Charter, service: Service, lang: str) -> list[StandardResults]:
     """Guaranteed vs realized for each quality row of ``service`` in ``lang``
-    (from :func:`carta.monitoring.tracks`); a too-small sample says so, never 100 %."""
+    (from :func:`carta.monitoring.measure.tracks`); a too-small sample says so, never 100 %."""
     out = []
     for track in tracks(charter, service):
         years = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carta.model.text import Text
 from carta.present.formats import direction
-from carta.text import Text
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from carta.load import load_cached
-from carta.model import Charter
+from carta.load.charter import load_cached
+from carta.model.charter import Charter
+from carta.model.service import Status
 from carta.print import sheets
-from carta.service import Status
 
 _WORKER: dict[str, Charter] = {}
 

@@ -19,12 +19,12 @@ import markdown as md
 from markupsafe import Markup
 
 from carta import present
-from carta.model import Charter
-from carta.organisation import Area
+from carta.model.charter import Charter
+from carta.model.organisation import Area
+from carta.model.rules import Form
+from carta.model.service import Service
 from carta.present.links import CrossRef
 from carta.present.text import Shown
-from carta.rules import Form
-from carta.service import Service
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

@@ -1,6 +1,6 @@
 """carta's own interface strings (``carta/strings/<lang>.yaml``) and how a charter overrides them.
 
-Every renderer and the backend ask :meth:`carta.model.Charter.t` for a key. The answer comes
+Every renderer and the backend ask :meth:`carta.model.charter.Charter.t` for a key. The answer comes
 from the first layer that has it: the charter's ``content/strings/<lang>.yaml``, carta's
 defaults in ``<lang>``, the charter's Italian file, carta's Italian defaults. A charter's files
 are optional and hold only what it words differently (its own facts, deliberate wording);
@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from carta.errors import Problem
-from carta.source import Source, read_source
+from carta.load.source import Source, read_source
 
 REFERENCE = "it"
 DEFAULTS_DIR = Path(__file__).resolve().parent

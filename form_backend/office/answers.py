@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from carta.calendar import add_days, add_working_days, is_working_day
-from carta.model import Charter
-from carta.rules import FieldType, Form
+from carta.model.calendar import add_days, add_working_days, is_working_day
+from carta.model.charter import Charter
+from carta.model.rules import FieldType, Form
 from form_backend.cases import roles_of
 from form_backend.forms import applicable_parameters, label_of
 from form_backend.store import ROME

@@ -1,0 +1,237 @@
+"""The languages of the site built side by side, each skipping the pages it already built.
+
+static-i18n builds the languages one after the other in one process.  Here each language is
+one MkDocs build of its own (static-i18n told to build that language only), in a pool of
+worker processes, into a folder of its own that is kept for the next build.  The folders are
+then merged into the site as the sequential build leaves it: a later language's shared files
+win (the 404 page is the last language's), and one search index and one sitemap list every
+language in order.  A test compares the result with static-i18n's own build, file for file.
+
+Incremental: a page is rendered again only when its Markdown changed since the last build of
+its language; everything is rendered again when anything all pages show may have changed (the
+configuration, the hooks and theme, the package versions, the set of pages, the titles in the
+navigation).  The search entries of a skipped page are the ones it had last time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gzip
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATE = "state.json"
+
+
+def build_languages(config_file: Path, languages: list[str], site_dir: Path, work_dir: Path,
+                    jobs: int) -> None:
+    """Build ``languages`` (of the MkDocs configuration in ``config_file``) with ``jobs``
+    processes, keeping each language's output under ``work_dir``; merge them into
+    ``site_dir``."""
+    from mkdocs.exceptions import Abort
+
+    args = ([str(config_file)] * len(languages), languages,
+            [str(work_dir / lang) for lang in languages])
+    if jobs <= 1:
+        results = list(map(_build_language, *args))
+    else:
+        # fork: the workers start with MkDocs, Material and the charter already imported
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            results = list(pool.map(_build_language, *args))
+    failed = [error for _, _, _, error in results if error]
+    if failed:
+        raise Abort("\n".join(failed))
+    for lang in languages:
+        _link_tree(work_dir / lang / "site", site_dir)
+    search_config = results[0][0]
+    entries = [entry for _, docs, _, _ in results for entry in docs]
+    _write(site_dir / "search" / "search_index.json", json.dumps(
+        {"config": search_config, "docs": entries}, separators=(",", ":"), default=str))
+    _write_sitemap(site_dir, [sitemap for _, _, sitemap, _ in results])
+
+
+def _build_language(config_file: str, lang: str, work_dir: str
+                    ) -> tuple[dict, list[dict], str, str]:
+    """Build one language into ``work_dir/site``: (search configuration, its search entries,
+    its sitemap, error or "")."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    work = Path(work_dir)
+    out = work / "site"
+    config = load_config(config_file, site_dir=str(out))
+    docs_dir = Path(config.docs_dir)
+    pages = {p.relative_to(docs_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted((docs_dir / lang).rglob("*.md"))}
+    every_page = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+    key = _key(config_file, every_page)
+    state = _read_state(work / STATE)
+    nav_pages = {f"{lang}/{p}" for p in _nav_paths(config.nav)}
+    skip: set[str] = set()
+    if state.get("key") == key and out.is_dir():
+        skip = {rel for rel, digest in pages.items() if state["pages"].get(rel) == digest}
+    elif work.exists():
+        shutil.rmtree(work)
+    try:
+        nav = {str(docs_dir / rel) for rel in nav_pages}
+        result = _run(config, lang, {str(docs_dir / rel) for rel in skip}, nav, state)
+        if skip and result["titles"] != state.get("titles"):
+            # a title in the navigation changed: every page shows it
+            shutil.rmtree(work)
+            config = load_config(config_file, site_dir=str(out))
+            result = _run(config, lang, set(), nav, {})
+    except (MkDocsException, SystemExit) as exc:
+        shutil.rmtree(work, ignore_errors=True)  # no half-built language next time
+        return {}, [], "", f"{lang}: {exc}"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / STATE).write_text(json.dumps({
+        "key": key, "pages": pages, "titles": result["titles"], "search": result["search"]}))
+    return (result["config"], [e for url in result["order"] for e in result["search"][url]],
+            (out / "sitemap.xml").read_text("utf-8"), "")
+
+
+def _run(config, lang: str, skip: set[str], nav: set[str], state: dict) -> dict:
+    """One MkDocs build of ``lang``, leaving out the pages whose source is in ``skip``; the
+    search entries of every page, and the titles of the pages in ``nav``."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    i18n = config.plugins["i18n"]
+    i18n.current_language = lang
+    i18n.building = True  # static-i18n: do not go on to build the other languages here
+    with _skipping(skip, state.get("titles", {})):
+        mkdocs_build(config)
+    search = next(plugin for name, plugin in config.plugins.items()
+                  if name in ("search", "material/search"))
+    fresh: dict[str, list[dict]] = {}
+    for entry in search.search_index.entries:
+        fresh.setdefault(entry["location"].split("#")[0], []).append(entry)
+    files = i18n.i18n_files_per_language[lang]
+    old = state.get("search", {})
+
+    def location(file) -> str:  # as the search index writes it: the home page is ""
+        return file.url.removeprefix("./")
+
+    return {
+        "config": {k: search.config[k] for k in ("lang", "separator", "pipeline", "fields")},
+        "order": [location(f) for f in files],
+        "search": {location(f): fresh.get(location(f), []) if f.abs_src_path not in skip
+                   else old.get(location(f), []) for f in files},
+        "titles": {location(f): f.page.title for f in files if f.abs_src_path in nav},
+        # (a skipped page in the navigation has the title it had, set by _skipping)
+    }
+
+
+@contextlib.contextmanager
+def _skipping(skip: set[str], titles: dict[str, str]):
+    """Within this process, MkDocs neither reads nor renders the pages in ``skip`` (a page in
+    the navigation gets its title from ``titles``, by URL) and does not empty the output
+    folder (the pages left there are the skipped pages' output)."""
+    from mkdocs import utils
+    from mkdocs.commands import build
+
+    populate, render, clean = build._populate_page, build._build_page, utils.clean_directory
+
+    def populate_unless_skipped(page, *args, **kwargs):
+        if page.file.abs_src_path not in skip:
+            populate(page, *args, **kwargs)
+        elif page.file.url.removeprefix("./") in titles:
+            page.title = titles[page.file.url.removeprefix("./")]
+
+    def render_unless_skipped(page, *args, **kwargs):
+        if page.file.abs_src_path not in skip:
+            render(page, *args, **kwargs)
+
+    build._populate_page, build._build_page = populate_unless_skipped, render_unless_skipped
+    utils.clean_directory = lambda directory: None
+    try:
+        yield
+    finally:
+        build._populate_page, build._build_page, utils.clean_directory = populate, render, clean
+
+
+def _key(config_file: str, every_page: list[str]) -> str:
+    """What every page of a language depends on besides its own text."""
+    settings = yaml.safe_load(Path(config_file).read_text("utf-8"))
+    settings.pop("site_dir")  # each language is built into its own folder anyway
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for package in ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "markdown"):
+        digest.update(version(package).encode())
+    # carta's code reaches a page through its Markdown (hashed page by page), and otherwise
+    # only through the hooks that MkDocs runs on every page and the theme
+    code = [PACKAGE_DIR / "hooks.py", PACKAGE_DIR / "page.py", Path(__file__)]
+    for path in sorted([*code, *(PACKAGE_DIR / "theme").rglob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    digest.update("\n".join(every_page).encode())
+    return digest.hexdigest()
+
+
+def _nav_paths(nav) -> list[str]:
+    """The page paths in a MkDocs ``nav`` setting (strings, or titles mapped to them)."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [p for v in nav.values() for p in _nav_paths(v)]
+    if isinstance(nav, list):
+        return [p for v in nav for p in _nav_paths(v)]
+    return []
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Put every file under ``source`` into ``target`` (hard links, copies across disks)."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.unlink(missing_ok=True)
+            try:
+                os.link(path, dest)
+            except OSError:
+                shutil.copyfile(path, dest)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # may be a link to a language's own copy: never write through
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _write_sitemap(site_dir: Path, sitemaps: list[str]) -> None:
+    """One sitemap of every language (each worker's lists its own pages), and its gzip copy
+    dated as MkDocs dates it (the latest page's day)."""
+    def parts(text: str) -> tuple[str, str, str]:
+        body_start = text.index(">", text.index("<urlset")) + 1
+        body_end = text.rindex("\n", 0, text.rindex("</urlset>"))
+        return text[:body_start], text[body_start:body_end], text[body_end:]
+
+    head, _, tail = parts(sitemaps[0])
+    text = head + "".join(parts(t)[1] for t in sitemaps) + tail
+    _write(site_dir / "sitemap.xml", text)
+    dates = re.findall(r"<lastmod>([0-9-]+)</lastmod>", text)
+    stamp = (dt.datetime.fromisoformat(max(dates)).replace(tzinfo=dt.UTC)
+             if dates else dt.datetime.now(dt.UTC))
+    gz_path = site_dir / "sitemap.xml.gz"
+    gz_path.unlink(missing_ok=True)
+    with open(gz_path, "wb") as f, gzip.GzipFile(fileobj=f, filename=str(gz_path), mode="wb",
+                                                   mtime=int(stamp.timestamp())) as gz:
+        gz.write(text.encode("utf-8"))
