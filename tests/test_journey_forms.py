@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from carta.model.rules import Form
 from form_backend import create_app
 from tests.factory import REPO
+from tests.payloads import CF, PDF, TODAY
 from tests.servers import http_server
-from tests.test_backend import CF, PDF, TODAY
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXPIRY = TODAY + dt.timedelta(days=400)

@@ -424,8 +424,9 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
     from form_backend import create_app
     from form_backend.db import AuditEvent, Submission
     from form_backend.office import add_user
+    from tests.payloads import PDF, domanda, reclamo
     from tests.servers import http_server
-    from tests.test_backend import PDF, domanda, reclamo, submit, token
+    from tests.test_backend import submit, token
 
     for day, weekday in [("2025-02-14", 4), ("2025-04-21", 0), ("2025-04-25", 4),
                          ("2025-06-02", 0), ("2025-05-31", 5)]:

@@ -12,8 +12,9 @@ import requests
 from sqlalchemy import select
 
 from form_backend.db import Submission
+from tests.payloads import PDF, domanda, reclamo
 from tests.servers import http_server
-from tests.test_backend import PDF, domanda, reclamo, sqlite_backend, submit  # noqa: F401
+from tests.test_backend import sqlite_backend, submit  # noqa: F401
 from tests.test_office_roles import PASSWORD, make_people
 
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

@@ -15,8 +15,9 @@ from form_backend.db import AuditEvent, Submission
 from form_backend.office.answers import current_roles, download_name
 from form_backend.office.queries import PAGE_SIZE
 from form_backend.store import ROME
+from tests.payloads import PDF, cf_born, domanda, reclamo
 from tests.servers import http_server
-from tests.test_backend import PDF, cf_born, domanda, reclamo, sqlite_backend, submit  # noqa: F401
+from tests.test_backend import sqlite_backend, submit  # noqa: F401
 from tests.test_office_roles import make_people, signed_in
 
 BIANCHI = {"cognome": "De Sanctis", "nome": "Àngela", "data-nascita": "1950-05-05",

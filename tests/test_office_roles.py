@@ -17,8 +17,9 @@ from form_backend.auth import OperatorAuth
 from form_backend.db import Attachment, User
 from form_backend.office.access import NEEDS, PERMISSIONS, can
 from form_backend.operators import add_user
+from tests.payloads import PDF, cf_born, domanda, reclamo
 from tests.servers import http_server
-from tests.test_backend import PDF, cf_born, domanda, reclamo, sqlite_backend, submit  # noqa: F401
+from tests.test_backend import sqlite_backend, submit  # noqa: F401
 
 PASSWORD = "cavallo batteria graffetta"
 ESPOSITO = {"data-nascita": "1950-05-05", "codice-fiscale": cf_born(dt.date(1950, 5, 5), 40)}

@@ -19,8 +19,9 @@ from sqlalchemy import func, select, text, update
 from form_backend import create_app
 from form_backend.db import Attachment, Draft, Outbox, Submission
 from tests.factory import REPO
+from tests.payloads import PDF, TODAY, cf_born, domanda, reclamo
 from tests.servers import http_server
-from tests.test_backend import PDF, TODAY, _errors, cf_born, domanda, reclamo, send, token
+from tests.test_backend import _errors, send, token
 
 COOKIE = "carta_draft"
 HEALTH = "par-invalidita-oltre-72"  # sensitive, and asked only by progetto-benessere

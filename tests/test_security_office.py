@@ -23,8 +23,9 @@ from form_backend.auth import OfficeLog, OfficeSession, OperatorAuth
 from form_backend.db import User
 from form_backend.operators import PasswordRefused, add_user, set_active, set_password
 from tests.factory import write_charter
+from tests.payloads import PDF, domanda
 from tests.servers import http_server
-from tests.test_backend import PDF, backend, domanda, sqlite_backend, submit, token  # noqa: F401
+from tests.test_backend import backend, sqlite_backend, submit, token  # noqa: F401
 
 NAME, PASSWORD = "operatrice", "una-password-lunga"
 HEALTH_NAME, HEALTH_PASSWORD = "sanitaria", "cavallo batteria graffetta"

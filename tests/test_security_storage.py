@@ -33,8 +33,9 @@ from form_backend.mailaddr import valid_address
 from form_backend.outbox import SmtpSettings, deliver_due
 from form_backend.uploads import UploadRefused, check_upload, clamd_scan, display_name
 from tests.factory import REPO
+from tests.payloads import CF, PDF, domanda, reclamo
 from tests.servers import free_port, http_server, smtp_sink
-from tests.test_backend import CF, PDF, _errors, domanda, reclamo, send, submit
+from tests.test_backend import _errors, send, submit
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.system
 def test_no_acknowledged_submission_is_lost_under_faults():
     if postgres_bin() is None:
         pytest.skip("Debian's postgresql is not installed (scripts/install-system-deps)")
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "stress"), "--db", "both",
+    result = subprocess.run([sys.executable, "-m", "tests.stress", "--db", "both",
                              "--submissions", "80", "--clients", "8", "--workers", "2",
-                             "--max-seconds", "240", "--hostile", "150"],
+                             "--max-seconds", "240", "--hostile", "150"], cwd=REPO,
                             capture_output=True, text=True, timeout=600)
     out = result.stdout
     assert result.returncode == 0, out[-4000:] + result.stderr[-2000:]
