@@ -56,11 +56,28 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the whole charter as JSON to stdout."""
-    from carta.export.opendata import render_json
-
+    """Write the whole charter as open data to stdout: carta's JSON, or CPSV-AP_IT RDF with
+    its DCAT-AP_IT record (Turtle, JSON-LD), checked against carta's SHACL shapes."""
     charter = load_or_exit(args)
-    sys.stdout.write(render_json(charter))
+    if args.format == "json":
+        from carta.export.opendata import render_json
+
+        sys.stdout.write(render_json(charter))
+        return 0
+    from carta.export.dcat import missing
+    from carta.export.rdf import charter_graph, render_rdf, validate
+
+    conforms, problems = validate(charter_graph(charter))
+    for line in missing(charter):
+        print(f"note: {line}", file=sys.stderr)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not conforms:
+        n = sum(p.severity == "Violation" for p in problems)
+        print(f"carta: the RDF export breaks {n} CPSV-AP_IT/DCAT-AP_IT constraint"
+              f"{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        return 1
+    sys.stdout.write(render_rdf(charter, args.format))
     return 0
 
 
@@ -206,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-missing", type=int, default=0, metavar="N",
                    help="with --translations: list up to N untranslated fields per language")
     p = add("export", cmd_export, "write the charter as open data to stdout")
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--format", choices=["json", "ttl", "jsonld"], default="json",
+                   help="json: carta's own shape (versioned); ttl, jsonld: CPSV-AP_IT services "
+                   "and the DCAT-AP_IT record as RDF, checked against SHACL shapes first")
     p = add("new", cmd_new, "write a minimal charter into a new folder DIR")
     p.add_argument("dir", metavar="DIR", help="the new charter folder (must not hold files)")
     p.add_argument("--name", default="Nuovo Ambito", help="the district's name")

@@ -79,6 +79,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(receipt.follow.bp)  # after the receipt: status, reply, save, ease
     app.register_blueprint(office.bp)
     app.register_blueprint(feedback.bp)  # the site's feedback widget (AgID C.SI.2.5)
+    from form_backend import oidc
+
+    oidc.install(app)  # identification where the district configures it (OIDC_ISSUER)
     app.register_blueprint(site.bp)  # last: it answers every other path from the built site
 
     @app.get("/healthz")

@@ -69,6 +69,18 @@ DEFAULTS: dict[str, Any] = {
     # every operator enrols a TOTP second factor (true for OWASP ASVS level 2); without it
     # only operators with health-data access must
     "OFFICE_TOTP_REQUIRED": False,
+    # identification through OpenID Connect (form_backend.oidc): the identity provider's
+    # issuer (its discovery document is ISSUER/.well-known/openid-configuration; a SPID/CIE
+    # gateway that speaks OIDC); empty: no identification, the forms work without it
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_FORMS": "domanda",  # the forms that require it, comma-separated form ids
+    "OIDC_SCOPES": "openid profile",
+    # the claim holding the codice fiscale when the provider does not send SPID/CIE's
+    # https://attributes.eid.gov.it/fiscal_number
+    "OIDC_TAX_CODE_CLAIM": "",
+    "OIDC_PROVIDER_NAME": "SPID / CIE",  # as the button and the office name the provider
 }
 # CARTA_<NAME> environment variables override these (e.g. CARTA_DATABASE_URL).
 ENV_NAMES = [k for k in DEFAULTS if k != "CARTA_ROOT" and k != "CARTA_SITE_DIR"]

@@ -112,7 +112,9 @@ def update(loaded: Loaded, lang: str, public: dict[str, Any], sensitive: dict[st
     without the attachments whose ids are in ``remove``.  The browser binding stays."""
     row = loaded.row
     draft_id = row.id
-    data = {**public, _BOUND_TO: row.data[_BOUND_TO], _SEEN: list(seen)}
+    # other bookkeeping of the draft (its identification, form_backend.oidc) stays as it is
+    kept = {k: v for k, v in row.data.items() if k.startswith("_") and k not in (_BOUND_TO, _SEEN)}
+    data = {**public, **kept, _BOUND_TO: row.data[_BOUND_TO], _SEEN: list(seen)}
     values = {"data": data, "lang": lang,
               "sensitive": encrypt(current_app.extensions["carta_fernet"], sensitive)}
     files = _file_rows(draft_id, uploads)

@@ -66,10 +66,14 @@ def write_files(docs_dir: Path, files: dict[str, str | bytes]) -> list[str]:
 
 
 def shared_files(charter: Charter) -> dict[str, Callable[[], str]]:
-    """Site-wide files made by other outputs: the open-data export, downloadable from the site."""
+    """Site-wide files made by other outputs: the open-data exports, downloadable from the site
+    (carta's JSON; the CPSV-AP_IT services with their DCAT-AP_IT record as Turtle and JSON-LD)."""
     from carta.export.opendata import render_json
+    from carta.export.rdf import render_jsonld, render_turtle
 
-    return {EXPORT_JSON: partial(render_json, charter)}
+    return {EXPORT_JSON: partial(render_json, charter),
+            "assets/carta.ttl": partial(render_turtle, charter),
+            "assets/carta.jsonld": partial(render_jsonld, charter)}
 
 
 def generated_files(charter: Charter, pdf_dir: Path | None = None) -> dict[str, str | bytes]:

@@ -1,0 +1,101 @@
+"""The charter as RDF (Turtle and JSON-LD): the CPSV-AP_IT services and the DCAT-AP_IT
+catalogue record in one graph, and its check against carta's SHACL shapes.
+
+No packaged SHACL shapes exist for CPSV-AP_IT (AgID's repositories ship the OWL ontology only,
+and shapes for the ontologies' own metadata), so ``shapes/cpsv-ap-it.ttl`` is carta's, written
+from the ontology's restrictions; ``shapes/dcat-ap-it.ttl`` holds the record's mandatory
+properties, those a district may not have stated yet as warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+
+from carta.export.cpsv import add_service_graph, new_graph
+from carta.export.dcat import add_catalogue
+from carta.export.vocab import PREFIXES
+from carta.model.charter import Charter
+
+SHAPES_DIR = Path(__file__).parent / "shapes"
+SHAPE_FILES = ("cpsv-ap-it.ttl", "dcat-ap-it.ttl")
+FORMATS = {"ttl": "turtle", "jsonld": "json-ld"}
+
+
+def charter_graph(charter: Charter) -> Graph:
+    """The charter's graph: every scheda as a CPSV-AP_IT public service, plus the catalogue
+    record."""
+    g = new_graph()
+    add_service_graph(g, charter)
+    add_catalogue(g, charter)
+    return g
+
+
+def render_rdf(charter: Charter, fmt: str = "ttl") -> str:
+    """The charter's graph as Turtle (``ttl``) or JSON-LD (``jsonld``) text."""
+    g = charter_graph(charter)
+    if fmt == "jsonld":
+        context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+        return g.serialize(format="json-ld", context=context, indent=1, auto_compact=True) + "\n"
+    return g.serialize(format=FORMATS[fmt])
+
+
+def render_turtle(charter: Charter) -> str:
+    """The charter's graph as Turtle (what the site publishes as ``assets/carta.ttl``)."""
+    return render_rdf(charter, "ttl")
+
+
+def render_jsonld(charter: Charter) -> str:
+    """The charter's graph as JSON-LD (``assets/carta.jsonld``)."""
+    return render_rdf(charter, "jsonld")
+
+
+def shapes_graph() -> Graph:
+    """carta's SHACL shapes for CPSV-AP_IT and DCAT-AP_IT."""
+    g = Graph()
+    for name in SHAPE_FILES:
+        g.parse(SHAPES_DIR / name, format="turtle")
+    return g
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One result of the SHACL check: what is wrong, where, and how bad."""
+
+    severity: str  # "Violation", "Warning" or "Info"
+    focus: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.path}:" if self.path else ""
+        return f"{self.severity.lower()}: {self.focus}:{where} {self.message}"
+
+
+def validate(data: Graph) -> tuple[bool, list[Problem]]:
+    """Check ``data`` against the shapes: whether it conforms (no violation; warnings allowed)
+    and every result."""
+    from pyshacl import validate as shacl
+
+    conforms, report, _ = shacl(data, shacl_graph=shapes_graph(), inference="none",
+                                advanced=True, allow_warnings=True)
+    problems = []
+    for result in report.subjects(SH.resultSeverity, None):
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        problems.append(Problem(severity, _short(data, focus), _short(data, path),
+                                str(message or "")))
+    problems.sort(key=lambda p: (p.severity != "Violation", p.focus, p.path))
+    return bool(conforms), problems
+
+
+def _short(g: Graph, node) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return node.n3(g.namespace_manager)
+    return "[]" if isinstance(node, BNode) else str(node)
