@@ -81,6 +81,8 @@ class Submission(Base):
     points: Mapped[int | None] = mapped_column(Integer)
     band: Mapped[str | None] = mapped_column(String(40))
     deadlines: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the issuer of the identity the citizen logged in with (form_backend.oidc), else None
+    identified_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                     onupdate=utcnow)
 

@@ -234,6 +234,9 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     if isinstance(loaded, drafts.Expired):
         return expired_page(service)
     draft_language(loaded)
+    asked = _identified(definition, service, kind, loaded)
+    if asked is not None:
+        return asked
     draft, files = loaded.row, loaded.files
     if service is not None and not service.takes_applications:
         return not_online(service, 409)
@@ -259,7 +262,8 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         # a complaint about a scheda is filed under it, so the office can filter by service
         service=service or charter().service_by_slug.get(answers.get(subject) or ""),
         comune=answer(FieldRole.comune) if kind == "domanda" else None,
-        points=total, band=band_for(answer(FieldRole.isee)), copy_to=copy_to)
+        points=total, band=band_for(answer(FieldRole.isee)), copy_to=copy_to,
+        identified_by=_issuer(loaded))
 
     store(current_app.extensions["carta_writer"], current_app.extensions["carta_fernet"], pending,
           current_app.config.get("OFFICE_EMAIL") or current_app.config["MAIL_FROM"],
@@ -309,7 +313,13 @@ def band_for(isee: str | None) -> str | None:
 def fill_step(definition: Form, service: Service | None, kind: str, prefill: dict | None = None):
     """GET: the first page (``prefill`` sets answers); POST of a page (``_step``): saved into
     a new draft, see :func:`step_post`; POST of the whole form: valid answers go on to the
-    check page, invalid ones come back with their messages, a filled honeypot gets a 400."""
+    check page, invalid ones come back with their messages, a filled honeypot gets a 400.
+    A form that requires identification (form_backend.oidc) asks for the login first."""
+    from form_backend import oidc
+
+    asked = oidc.gate(definition, service, kind)
+    if asked is not None:
+        return asked
     if request.method == "GET":
         return step_get(definition, service, kind, None, None, prefill)
     step = request.form.get("_step")
@@ -349,6 +359,7 @@ def check_step(definition: Form, service: Service | None, draft_id: str, kind: s
                            change=lambda page, name: f"{path}/passo/{page.id}?lang={g.lang}"
                            f"&cambia=1#{name}", here=path,
                            restart=f"{path}/passo/{definition.steps()[0].id}?lang={g.lang}",
+                           locked=_locked(loaded), **_identity_context(loaded, path),
                            title=charter().t(g.lang, "form_check_title") + " — "
                            + label_of(definition.title, g.lang))
 
@@ -387,9 +398,11 @@ def _draft_form(definition, service, answers: dict):
 
 def show_step(definition: Form, service: Service | None, form, page: FormPage,
               draft_id: str | None, files=(), status: int = 200, rechecked: bool = False,
-              changing: bool = False):
-    """A page of the fill-in, with its error summary when its answers have errors."""
+              changing: bool = False, loaded=None):
+    """A page of the fill-in, with its error summary when its answers have errors; the
+    answers the identity gives are shown, not asked."""
     names = form.page_names(page)
+    locked = _locked(loaded)
     # a question that depends on an answer on the same page is shown (the answer may change
     # here; without script nothing can reveal it); its answer is dropped if it does not apply
     here_too = {f.id for f in form._definition.fields()
@@ -415,9 +428,13 @@ def show_step(definition: Form, service: Service | None, form, page: FormPage,
     page_title = label_of(page.title, g.lang)
     form_title = label_of(definition.title, g.lang)
     title = form_title if page_title == form_title else f"{page_title} — {form_title}"
+    shown_locked = [(label, value) for n in names if n in locked and n not in off
+                    for _name, label, value in _row(form, n, locked, ())]
     return render_template(
         "step.html", definition=definition, service=service, form=form, page=page,
-        fields=[form[n] for n in names if n not in off], errors=errors, number=number,
+        fields=[form[n] for n in names if n not in off and n not in locked], errors=errors,
+        locked=shown_locked, **_identity_context(
+            loaded, check_path(service, draft_id) if draft_id else None), number=number,
         total=len(steps), last=page == form._definition.steps()[-1],
         action=here + query, here=here, changing=changing, rechecked=rechecked, kept=kept,
         back=(step_path(service, draft_id, previous) + query) if previous and draft_id
@@ -430,7 +447,7 @@ def show_failing_step(definition, service, draft_id: str, form, loaded):
     for page in active_steps(form):
         if any(form[n].errors for n in form.page_names(page)):
             return show_step(definition, service, form, page, draft_id, loaded.files, 422,
-                             rechecked=True, changing=True)
+                             rechecked=True, changing=True, loaded=loaded)
     return show_form(definition, service, form, 422, rechecked=True)
 
 
@@ -443,7 +460,49 @@ def _open(draft_id: str, kind: str, service: Service | None):
     if isinstance(loaded, drafts.Expired):
         return None, expired_page(service)
     draft_language(loaded)
+    definition = charter().form_by_id[kind]
+    asked = _identified(definition, service, kind, loaded)
+    if asked is not None:
+        return None, asked
     return loaded, None
+
+
+# --- identification (form_backend.oidc): the identity's answers replace any other ---
+
+
+def _identified(definition: Form, service: Service | None, kind: str, loaded):
+    """None when the draft may go on (its locked answers put back in place, whatever was
+    stored or sent for them); else the page asking to log in."""
+    from form_backend import oidc
+
+    asked = oidc.gate(definition, service, kind, loaded)
+    if asked is None:
+        loaded.answers.update(oidc.locked(loaded))
+    return asked
+
+
+def _locked(loaded) -> dict:
+    from form_backend import oidc
+
+    return oidc.locked(loaded) if loaded is not None else {}
+
+
+def _issuer(loaded) -> str | None:
+    from form_backend import oidc
+
+    found = oidc.identity(loaded.row) if oidc.enabled() else None
+    return found["iss"] if found else None
+
+
+def _identity_context(loaded, path: str | None) -> dict:
+    """Who is identified on a draft's pages, and where to log out."""
+    from form_backend import oidc
+
+    found = oidc.identity(loaded.row) if loaded is not None and oidc.enabled() else None
+    if not found or path is None:
+        return {"identified": None}
+    return {"identified": found["name"] or found["iss"], "logout": f"{path}/esci?lang={g.lang}",
+            "provider": current_app.config["OIDC_PROVIDER_NAME"]}
 
 
 def step_get(definition: Form, service: Service | None, kind: str, draft_id: str | None,
@@ -457,7 +516,7 @@ def step_get(definition: Form, service: Service | None, kind: str, draft_id: str
         return instead
     form = _draft_form(definition, service, loaded.answers)
     return show_step(definition, service, form, _page(definition, page_id), draft_id,
-                     loaded.files, changing=bool(request.args.get("cambia")))
+                     loaded.files, changing=bool(request.args.get("cambia")), loaded=loaded)
 
 
 def step_post(definition: Form, service: Service | None, kind: str, draft_id: str | None,
@@ -488,9 +547,14 @@ def step_post(definition: Form, service: Service | None, kind: str, draft_id: st
         if name not in names:
             data.add(name, "y" if value is True else str(value))
     parts = {f"{n}-{p}" for n in names for p in ("day", "month", "year")}
+    locked = _locked(loaded)  # what the identity gives: never what was sent
+    parts -= {f"{n}-{p}" for n in locked for p in ("day", "month", "year")}
     for key, value in submitted.items(multi=True):
-        if key in names or key in parts or key in ("csrf_token", "website"):
+        if (key in names and key not in locked) or key in parts or key in (
+                "csrf_token", "website"):
             data.add(key, value)
+    for name in (n for n in names if n in locked):
+        data.add(name, str(locked[name]))
     form = cls(formdata=data)
     form._kept = frozenset(a.document for a in files if a.document in names)
     form.validate()
@@ -519,7 +583,7 @@ def step_post(definition: Form, service: Service | None, kind: str, draft_id: st
         kept_files = reloaded.files if isinstance(reloaded, drafts.Loaded) else [
             _Kept(i, *u) for i, u in enumerate(uploads)]
         response = show_step(definition, service, form, page, draft_id, kept_files, 422,
-                             changing=bool(request.args.get("cambia")))
+                             changing=bool(request.args.get("cambia")), loaded=loaded)
         response = current_app.make_response(response)
     else:
         response = redirect(_next(definition, service, form, page, draft_id, seen), 303)

@@ -81,6 +81,7 @@ class Pending:
     points: int | None = None
     band: str | None = None
     copy_to: str | None = None
+    identified_by: str | None = None  # the identity provider's issuer (form_backend.oidc)
 
 
 def encrypt(fernet: Fernet | None, data: dict[str, Any]) -> bytes | None:
@@ -273,6 +274,7 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                   form_version=p.form_version, data=p.answers,
                   sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p, fernet),
                   points=p.points, band=p.band, created_at=created, updated_at=created,
+                  identified_by=p.identified_by,
                   deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
     attachments = [dict(document=u.document, filename=display_name(u.filename)[:255],
                         content_type=u.content_type, size=len(u.content), sha256=u.sha256,
