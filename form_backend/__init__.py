@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from carta.load.charter import load_charter
+from carta.load.charter import load_cached
 from form_backend import logs, security
 from form_backend.config import check_key, load_config
 from form_backend.db import make_engine, sessions
@@ -39,7 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
-    app.extensions["carta"] = load_charter(config["CARTA_ROOT"])
+    # one parse per version of the charter's files in this process (the model is frozen)
+    app.extensions["carta"] = load_cached(config["CARTA_ROOT"])
     url = config["DATABASE_URL"]
     engine = make_engine(url)
     # SQLite gets two more engines on the same file: readers that never wait for the write
