@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,16 +21,61 @@ def build(root: Path, site: Path) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
-# Tests that need a real build, PDFs, a browser, PostgreSQL or a running server are system
-# tests: `pytest -m "not system"` is the fast unit subset; scripts/test runs everything.
+# Tests that need a real build, PDFs, a browser, PostgreSQL, another process or a server on a
+# port are system tests: `pytest -m "not system"` is the fast unit subset (the factory charter,
+# Flask's test client, all in this process); scripts/test runs everything.
 _SYSTEM_FIXTURES = {"site", "postgres", "browser", "page", "chromium"}
+# what makes a test (or a helper or fixture it uses) leave this process
+_OUTSIDE = re.compile(r"\bsubprocess\.|\bPopen\(|\bhttp_server\(|\bsmtp_sink\(|\bsync_playwright\b|"
+                      r"\brender_pdf\(|\bprint_charter\(|\bbuild\(REPO|\bmkdocs_build\(|\bpostgres_bin\(")
+
+
+@functools.cache
+def _outside_names(path: str) -> frozenset[str]:
+    """Names of the functions in a test module that leave the process, directly or through
+    another function of the same module or a module it imports from ``tests``."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    source = Path(path).read_text(encoding="utf-8")
+    bodies = {node.name: ast.get_source_segment(source, node) or ""
+              for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    imported: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+            other = Path(__file__).parent / (node.module.split(".", 1)[1] + ".py")
+            if other.is_file() and str(other) != path:
+                names = _outside_names(str(other))
+                imported |= {a.asname or a.name for a in node.names if a.name in names}
+    found = set(imported)
+    changed = True
+    while changed:
+        changed = False
+        for name, body in bodies.items():
+            if name not in found and (_OUTSIDE.search(body) or any(
+                    re.search(rf"\b{re.escape(n)}\b", body) for n in found)):
+                found.add(name)
+                changed = True
+    return frozenset(found)
+
+
+def _leaves_process(item) -> bool:
+    names = _outside_names(str(item.path))
+    if item.originalname in names:
+        return True
+    for fixture in getattr(item, "fixturenames", ()):
+        for definition in item._fixtureinfo.name2fixturedefs.get(fixture, ()):
+            func = definition.func
+            path = getattr(func, "__code__", None) and func.__code__.co_filename
+            if path and path.startswith(str(Path(__file__).parent)) and \
+                    func.__name__ in _outside_names(path):
+                return True
+    return False
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(item, "callspec", None)
         if (_SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ()))
-                or (params and "postgresql" in params.id)):
+                or (params and "postgresql" in params.id) or _leaves_process(item)):
             item.add_marker(pytest.mark.system)
 
 
