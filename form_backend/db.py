@@ -83,6 +83,10 @@ class Submission(Base):
     deadlines: Mapped[dict] = mapped_column(JSON, default=dict)
     # the issuer of the identity the citizen logged in with (form_backend.oidc), else None
     identified_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # the privacy notice shown and acknowledged ("Ho letto l'informativa"), by version; None
+    # for a form without the box and for submissions stored before notices were versioned
+    privacy_notice: Mapped[str | None] = mapped_column(ForeignKey("privacy_notices.version"),
+                                                       nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                     onupdate=utcnow)
 
@@ -100,6 +104,16 @@ class FormDefinition(Base):
     __tablename__ = "form_definitions"
     version: Mapped[str] = mapped_column(String(80), primary_key=True)
     definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PrivacyNotice(Base):
+    """A privacy notice exactly as shown (every heading and line, in every language), once per
+    version (carta.present.legal.notice_record)."""
+
+    __tablename__ = "privacy_notices"
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    notice: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from carta.model.charter import Charter
 from carta.model.rules import FieldRole, FieldType, Form, FormPage
 from carta.model.service import Service
+from carta.present.legal import notice_record
 from form_backend import drafts
 from form_backend.forms import applicable_parameters, build_form, label_of, points
 from form_backend.store import Pending, Upload, store
@@ -253,6 +254,9 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
     copy_to = answer(FieldRole.email) if answer(FieldRole.copy_request) else None
     subject = next((f.id for f in definition.fields() if f.type is FieldType.service), None)
     dumped, version = definition_record(definition)
+    # the box "Ho letto l'informativa" (role privacy_notice): the notice shown is kept with it
+    box = definition.field_with_role(FieldRole.privacy_notice)
+    notice = notice_record(charter(), definition) if box and answers.get(box.id) else None
     pending = Pending(
         kind=kind, key=draft.id, lang=draft.lang, charter=charter(),
         definition=dumped, form_version=version,
@@ -263,6 +267,8 @@ def confirm(definition: Form, service: Service | None, draft_id: str, kind: str)
         service=service or charter().service_by_slug.get(answers.get(subject) or ""),
         comune=answer(FieldRole.comune) if kind == "domanda" else None,
         points=total, band=band_for(answer(FieldRole.isee)), copy_to=copy_to,
+        notice_version=notice["version"] if notice else None,
+        notice=notice["notice"] if notice else None,
         identified_by=_issuer(loaded))
 
     store(current_app.extensions["carta_writer"], current_app.extensions["carta_fernet"], pending,

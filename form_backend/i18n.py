@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
 
+from carta.present.legal import notice
 from carta.site.page import direction
 
 FORM_BLUEPRINTS = ("apply", "complaint")  # pages whose language is their URL's alone
@@ -55,4 +56,7 @@ def install_i18n(app: Flask) -> None:
         return {"t": t, "lang": lang, "dir": direction(lang), "charter": c,
                 "district_name": c.district.short_name.resolve(lang)[0],
                 "languages": c.district.languages,
-                "home": "/" if lang == c.district.languages[0] else f"/{lang}/"}
+                "home": "/" if lang == c.district.languages[0] else f"/{lang}/",
+                # a form's privacy notice in the page's language (GDPR art. 13; shown by the
+                # "I have read the notice" box, or at the end of a form without one)
+                "privacy_notice": lambda definition: notice(c, definition, lang)}

@@ -34,6 +34,7 @@ from form_backend.db import (
     AuditEvent,
     FormDefinition,
     Outbox,
+    PrivacyNotice,
     Submission,
     format_protocol,
     insert_if_missing,
@@ -82,6 +83,9 @@ class Pending:
     band: str | None = None
     copy_to: str | None = None
     identified_by: str | None = None  # the identity provider's issuer (form_backend.oidc)
+    # the privacy notice the citizen acknowledged: its version and its text as shown
+    notice_version: str | None = None
+    notice: dict | None = None
 
 
 def encrypt(fernet: Fernet | None, data: dict[str, Any]) -> bytes | None:
@@ -239,6 +243,7 @@ _NEW_ATTACHMENTS = insert(Attachment.__table__)
 _NEW_EVENT = insert(AuditEvent.__table__)
 _NEW_MAILS = insert(Outbox.__table__)
 _KNOWN_DEFINITIONS: set[tuple[int, str]] = set()  # (engine id, version) known to be stored
+_KNOWN_NOTICES: set[tuple[int, str]] = set()  # the same for privacy notices
 
 
 def _ensure_definition(connection: Connection, version: str, definition: dict) -> None:
@@ -252,6 +257,17 @@ def _ensure_definition(connection: Connection, version: str, definition: dict) -
                        "created_at": dt.datetime.now(dt.UTC)})
     # remembered only once that transaction has committed
     event.listen(connection, "commit", lambda _c: _KNOWN_DEFINITIONS.add(key), once=True)
+
+
+def _ensure_notice(connection: Connection, version: str, notice: dict) -> None:
+    """Store the privacy notice of ``version`` the first time a submission acknowledges it."""
+    key = (id(connection.engine), version)
+    if key in _KNOWN_NOTICES:
+        return
+    insert_if_missing(connection, PrivacyNotice.__table__, "version",
+                      {"version": version, "notice": notice,
+                       "created_at": dt.datetime.now(dt.UTC)})
+    event.listen(connection, "commit", lambda _c: _KNOWN_NOTICES.add(key), once=True)
 
 
 def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: str,
@@ -275,6 +291,7 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
                   sensitive=encrypt(fernet, p.sensitive), content_sha256=content_digest(p, fernet),
                   points=p.points, band=p.band, created_at=created, updated_at=created,
                   identified_by=p.identified_by,
+                  privacy_notice=p.notice_version,
                   deadlines=deadlines(p.charter, p.kind, now.date(), p.service, p.comune))
     attachments = [dict(document=u.document, filename=display_name(u.filename)[:255],
                         content_type=u.content_type, size=len(u.content), sha256=u.sha256,
@@ -282,6 +299,8 @@ def store(writer: GroupWriter, fernet: Fernet | None, p: Pending, office_email: 
 
     def job(connection: Connection) -> Stored:
         _ensure_definition(connection, p.form_version, p.definition)
+        if p.notice_version is not None:
+            _ensure_notice(connection, p.notice_version, p.notice or {})
         number = next_protocol(connection, now.year)
         protocol = format_protocol(now.year, number)
         new_id = connection.execute(_NEW_SUBMISSION,

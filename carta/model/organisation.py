@@ -9,6 +9,7 @@ from pydantic import field_validator, model_validator
 
 from carta.model.base import Colour, Email, Model, Phone, Slug
 from carta.model.hours import Appointment, Closure, Opening, Season, Stop, overlaps, rotation_clashes
+from carta.model.legal import Notice, Officer
 from carta.model.text import Text
 
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -97,14 +98,6 @@ class Signatory(Model):
     contact: Contact | None = None
 
 
-class Privacy(Model):
-    """Who controls and who processes personal data collected through the charter's forms."""
-
-    controller: Text
-    processor: Text
-    law: Text
-
-
 class District(Model):
     """File ``content/district.yaml``: the district that publishes the charter."""
 
@@ -125,7 +118,15 @@ class District(Model):
     principles: list[Principle] = []
     commitments: list[Commitments] = []
     signatories: list[Signatory] = []
-    privacy: Privacy | None = None
+    # the privacy notice every form starts from (a form's ``notice:`` overrides it key by key)
+    privacy: Notice | None = None
+    # D.Lgs 33/2013 art. 35: the titolare del potere sostitutivo (L. 241/1990 art. 2 c. 9-bis)
+    # of every procedure, unless a scheda names its own; the remedies against a decision (none:
+    # carta's wording of general law: TAR, ricorso straordinario); how to pay where a scheda
+    # has a cost (pagoPA, the district's account)
+    substitute: Officer | None = None
+    remedies: list[Text] = []
+    payment: Text | None = None
     paper_notice: Text | None = None
     site_url: str | None = None  # where the site is published; printed (and as QR) on sheets
     credits: list[Text] = []
@@ -135,7 +136,7 @@ class District(Model):
     accessibility_statement_url: str | None = None
     legal_notes_url: str | None = None
     privacy_url: str | None = None
-    content_licence: str | None = None  # e.g. "CC BY 4.0"
+    content_licence: str | None = None  # e.g. "CC BY 4.0" (CAD art. 52 c. 2: open by default)
 
     @field_validator("languages")
     @classmethod

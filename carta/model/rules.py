@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import model_validator
 
 from carta.model.base import Amount, Email, Model, Slug
+from carta.model.legal import Notice
 from carta.model.quality import ComplaintMeasure
 from carta.model.text import Text
 
@@ -225,6 +226,9 @@ class FieldRole(StrEnum):
     address = "address"
     copy_request = "copy_request"  # a box asking for a copy of the submission by e-mail
     isee = "isee"  # the declared ISEE amount (the access band is computed from it)
+    # "I have read the privacy notice": an acknowledgement, not consent (a public body's basis
+    # is its task, art. 6(1)(e) GDPR); the submission records which notice was shown
+    privacy_notice = "privacy_notice"
 
 
 class Option(Model):
@@ -330,7 +334,8 @@ class Form(Model):
     addressees: list[Text] = []
     sections: list[FormSection]
     declarations: list[Text] = []
-    privacy: Text
+    privacy: Text | None = None  # the form's own words on its data, shown above the notice
+    notice: Notice | None = None  # the keys of the district's privacy notice this form words its own way
     attachments: list[Text] = []
     sending: list[Text] = []
     footnotes: list[Text] = []
@@ -350,6 +355,15 @@ class Form(Model):
                 and self.field_with_role(FieldRole.email) is None):
             raise ValueError("a field has role 'copy_request' but no field has role 'email': "
                              "give the e-mail field `role: email`, or the copy has nowhere to go")
+        return self
+
+    @model_validator(mode="after")
+    def _acknowledgement(self) -> Form:
+        box = self.field_with_role(FieldRole.privacy_notice)
+        if box is not None and (box.type is not FieldType.checkbox or not box.required):
+            raise ValueError(f"field {box.id}: role 'privacy_notice' is a box the citizen ticks "
+                             "to say they read the notice: give it type: checkbox and "
+                             "required: true")
         return self
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from pydantic import model_validator
 
 from carta.model.base import Amount, Email, Model, Phone, Slug
 from carta.model.hours import Opening, Weekday
+from carta.model.legal import Officer
 from carta.model.quality import Indicator
 from carta.model.text import Text
 
@@ -50,6 +51,7 @@ class Cost(Model):
     text: Text
     free: bool = False
     tariff: Slug | None = None
+    payment: Text | None = None  # how to pay for this service (else the district's ``payment``)
 
 
 class Responsible(Model):
@@ -188,6 +190,10 @@ class Service(Model):
     partners: list[Partner] = []
     referrals: list[Partner] = []
     responsible: Responsible
+    # art. 35 D.Lgs 33/2013: the substitute with power to act and the remedies, when this
+    # scheda's differ from the district's
+    substitute: Officer | None = None
+    remedies: list[Text] = []
     operator: Operator
     access: Access
     quality: list[Indicator] = []

@@ -17,6 +17,8 @@ functions how a fact reads in a language, and formats nothing itself:
                                  ids, health contacts
 - :mod:`~carta.present.scheda`   a scheda's parts, staff roles and tasks, partners, referrals
 - :mod:`~carta.present.links`    cross-references as site links and binder page references
+- :mod:`~carta.present.legal`    a form's privacy notice (GDPR art. 13) and its version; a
+                                 scheda's art. 35 facts (responsible, substitute, remedies, payment)
 """
 
 from carta.present.ages import age_allows, age_range
@@ -31,6 +33,14 @@ from carta.present.district import (
 )
 from carta.present.formats import date, direction, money, number, time, time_range
 from carta.present.hours import DayHours, closures, weekly_hours
+from carta.present.legal import (
+    NoticeView,
+    ProcedureView,
+    notice,
+    notice_record,
+    notice_version,
+    procedure,
+)
 from carta.present.links import CrossRef, crossref, crossrefs, rewrite, site_markdown, unlinked
 from carta.present.rules import (
     band_range,
@@ -52,12 +62,57 @@ from carta.present.schedule import (
 from carta.present.text import Shown, any_fallback, shown
 
 __all__ = [
-    "ContactLine", "CostView", "CrossRef", "DayHours", "FeeTableView", "ScheduleView", "Shown",
-    "age_allows", "age_range", "any_fallback", "band_range", "capofila", "closures",
-    "compensation", "complaint_deadlines", "complaint_filing", "contact_lines", "cost",
-    "crossref", "crossrefs", "date", "day_name", "direction", "district_contact", "fee_table",
-    "health_contacts", "money", "number", "opening_hours_specification", "parameter_groups",
-    "parameter_points", "partners", "parts", "provider_ids", "rewrite", "rotation_places",
-    "schedule", "served_comuni", "shown", "site_markdown", "staff", "staff_roles",
-    "tariff_view", "time", "time_range", "unlinked", "weekly_hours",
+    "ContactLine",
+    "CostView",
+    "CrossRef",
+    "DayHours",
+    "FeeTableView",
+    "NoticeView",
+    "ProcedureView",
+    "ScheduleView",
+    "Shown",
+    "age_allows",
+    "age_range",
+    "any_fallback",
+    "band_range",
+    "capofila",
+    "closures",
+    "compensation",
+    "complaint_deadlines",
+    "complaint_filing",
+    "contact_lines",
+    "cost",
+    "crossref",
+    "crossrefs",
+    "date",
+    "day_name",
+    "direction",
+    "district_contact",
+    "fee_table",
+    "health_contacts",
+    "money",
+    "notice",
+    "notice_record",
+    "notice_version",
+    "number",
+    "opening_hours_specification",
+    "parameter_groups",
+    "parameter_points",
+    "partners",
+    "parts",
+    "procedure",
+    "provider_ids",
+    "rewrite",
+    "rotation_places",
+    "schedule",
+    "served_comuni",
+    "shown",
+    "site_markdown",
+    "staff",
+    "staff_roles",
+    "tariff_view",
+    "time",
+    "time_range",
+    "unlinked",
+    "weekly_hours",
 ]

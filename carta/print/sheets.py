@@ -186,6 +186,7 @@ def scheda_context(charter: Charter, service: Service, lang: str) -> dict:
         "area": charter.area_by_code[s.area],
         "age": present.age_range(charter, s.age, lang) if s.age else None,
         "cost": present.cost(charter, s, lang),
+        "procedure": present.procedure(charter, s, lang),
         "providers": [charter.provider_by_id[x] for x in s.operator.providers],
         "responsible_office": responsible_office,
         "offices": offices,
@@ -218,6 +219,7 @@ def form_document(charter: Charter, form: Form, lang: str, pages: Pages = None) 
     """A blank paper form, from the same definition the online form uses."""
     sheet = Sheet(charter, lang, pages)
     return _render("form.html", sheet, form.code, None, form.date, form=form,
+                   notice=present.notice(charter, form, lang),
                    parameters=present.parameter_groups(charter, lang),
                    filing=present.complaint_filing(charter, lang))
 
@@ -244,7 +246,8 @@ def general_document(charter: Charter, lang: str, pages: Pages = None) -> str:
                     charter.services_of_provider(p), present.provider_ids(charter, p, lang))
                    for p in charter.providers],
         signatories=[(x, present.contact_lines(charter, x.contact, lang) if x.contact else [])
-                     for x in charter.district.signatories])
+                     for x in charter.district.signatories],
+        notices=[present.notice(charter, f, lang) for f in charter.forms])
 
 
 def divider_document(charter: Charter, area: Area, lang: str) -> str:
