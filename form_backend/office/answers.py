@@ -146,7 +146,11 @@ def document_name(charter: Charter, service_slug: str | None, document: str, lan
         for i, d in enumerate(s.access.documents):
             if document == f"doc-{d.id or i}":
                 return label_of(d.name, lang)
-    return charter.t(lang, "bo_other_documents") if document == "doc-altri" else document
+    if document == "doc-altri":
+        return charter.t(lang, "bo_other_documents")
+    if document.startswith("integrazione-"):  # the citizen's reply to a request for documents
+        return charter.t(lang, "bo_reply_document")
+    return document
 
 
 def may_be_health_document(charter: Charter, service_slug: str | None, document: str) -> bool:
