@@ -262,9 +262,16 @@ def test_a_draft_moved_to_another_browser_asks_that_browser_to_log_in(served):
 @pytest.mark.system
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_a_citizen_logs_in_and_completes_a_domanda_on_a_phone_with_the_keyboard(served, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    from tests.test_journey_forms import _answers, _continue, _fill
+    from tests.test_journey_forms import WCAG, _answers, _continue, _fill
+
+    axe, violations = Axe(), []
+
+    def look(page, name):  # axe on the pages this feature adds or changes
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        violations.extend(f"{name}: {v['id']}" for v in result.response["violations"])
 
     app, base = served
     with sync_playwright() as p:
@@ -272,10 +279,12 @@ def test_a_citizen_logs_in_and_completes_a_domanda_on_a_phone_with_the_keyboard(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport=PHONE, locale="it")
         page.goto(f"{base}/domanda/telesoccorso")
+        look(page, "login")
         _tab_to(page, "#oidc-login")
         with page.expect_navigation(url=re.compile(r".*/identificazione/ritorno.*")):
             page.keyboard.press("Enter")
         assert "Mario Rossi" in page.inner_text("main")
+        look(page, "welcome")
         _tab_to(page, "#oidc-continue")
         with page.expect_navigation():
             page.keyboard.press("Enter")
@@ -283,6 +292,7 @@ def test_a_citizen_logs_in_and_completes_a_domanda_on_a_phone_with_the_keyboard(
             assert f"/passo/{name}?" in page.url, page.url
             if name == "destinatario":
                 page.screenshot(path=str(tmp_path / "destinatario.png"), full_page=True)
+                look(page, "destinatario")
                 assert "RSSMRA80A01F839W" in page.inner_text(".locked")
                 assert page.locator("#cognome").count() == 0
                 answers = [a for a in answers if a[0] in ("luogo-nascita", "cittadinanza")]
@@ -294,9 +304,11 @@ def test_a_citizen_logs_in_and_completes_a_domanda_on_a_phone_with_the_keyboard(
             _continue(page, keyboard=True)
         assert "/controlla/" in page.url and "/passo/" not in page.url
         assert "Rossi" in page.inner_text("main")
+        look(page, "controlla")
         _tab_to(page, "main form button.button:not(.link)")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert "/ricevuta/" in page.url
         browser.close()
     assert stored(app).identified_by
+    assert violations == []
