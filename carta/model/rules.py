@@ -91,6 +91,9 @@ class Parameter(Model):
 
     id: Slug
     text: Text
+    # online only: a short plain question asked instead of ``text``, which becomes its hint
+    # (the tariffs page, print and the office keep ``text``, the regulation's words)
+    question: Text | None = None
     points: int | None = None
     points_min: int | None = None
     points_max: int | None = None
