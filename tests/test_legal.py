@@ -254,3 +254,14 @@ def test_a_schedas_substitute_and_payment_override_the_districts(tmp_path):
     assert [v.text.text for c in q.substitute.contacts for v in c.values] == [
         "segretario@prova.example.it"]
     assert q.payment.text == "Con pagoPA dal sito del Comune."
+
+
+def test_a_substitute_in_an_unknown_office_is_reported_where_it_is_written(tmp_path):
+    from carta.errors import CharterError
+
+    district = base("content/district.yaml")
+    district["substitute"] = {"role": "Dirigente", "office": "ufficio-che-non-esiste"}
+    with pytest.raises(CharterError) as err:
+        load_charter(write_charter(tmp_path, {"content/district.yaml": district}))
+    assert [p.file for p in err.value.problems if "ufficio-che-non-esiste" in str(p)] == [
+        "content/district.yaml"]

@@ -49,6 +49,11 @@ def check_references(charter: Charter, sources: dict[str, Source],
         out.append(district_src.problem(("capofila",), _unknown(
             "comune", charter.district.capofila, comuni)))
 
+    sub = charter.district.substitute
+    if sub and sub.office and sub.office not in {o.id for o in charter.offices}:
+        out.append(district_src.problem(("substitute", "office"), _unknown(
+            "office", sub.office, {o.id for o in charter.offices})))
+
     _unique(out, areas_src, [(("areas", i, "code"), a.code)
                              for i, a in enumerate(charter.areas)], "area code")
     _unique(out, areas_src, [(("areas", i, "slug"), a.slug)
@@ -104,6 +109,10 @@ def check_references(charter: Charter, sources: dict[str, Source],
         if service.responsible.office and service.responsible.office not in charter.office_by_id:
             out.append(src.problem(("responsible", "office"), _unknown(
                 "office", service.responsible.office, charter.office_by_id)))
+        if service.substitute and service.substitute.office \
+                and service.substitute.office not in charter.office_by_id:
+            out.append(src.problem(("substitute", "office"), _unknown(
+                "office", service.substitute.office, charter.office_by_id)))
         for j, provider in enumerate(service.operator.providers):
             if provider not in charter.provider_by_id:
                 out.append(src.problem(("operator", "providers", j), _unknown(
