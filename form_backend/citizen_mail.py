@@ -108,12 +108,13 @@ def confirmation(charter: Charter, lang: str, kind: str, protocol: str,
 
 
 def status_changed(charter: Charter, lang: str, kind: str, protocol: str, status: str,
-                   has_message: bool, link: str) -> tuple[str, str]:
-    """(subject, body) of the notice of a status change."""
+                   has_message: bool, link: str, survey: str = "") -> tuple[str, str]:
+    """(subject, body) of the notice of a status change; ``survey``: the satisfaction
+    questionnaire's link, offered when the case is closed."""
     return _render("status.txt", charter, lang, kind=kind, protocol=protocol,
                    status=status_name(charter, lang, status), asks=status ==
                    "integrazione-richiesta", has_message=has_message, link=link,
-                   district=charter.district.short_name.resolve(lang)[0])
+                   survey=survey, district=charter.district.short_name.resolve(lang)[0])
 
 
 def saved(charter: Charter, lang: str, title: str, link: str,

@@ -18,6 +18,8 @@ say how easy it was.
   opening it and pressing "continue" binds the draft to that browser.
 - ``POST /ricevuta/<key>/facilita``: the ease-of-use answer, stored with the form id and the
   month only; :func:`ease_counts` aggregates it for the office.
+- Once the case is closed the status page and the closing e-mail offer the satisfaction
+  questionnaire (:mod:`form_backend.satisfaction`, its routes registered on this blueprint).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from form_backend import citizen_mail, drafts, flow
+from form_backend import citizen_mail, drafts, flow, satisfaction
 from form_backend.db import Attachment, AuditEvent, Draft, FormDefinition, Submission, utcnow
 from form_backend.extensions import limiter, submit_limit
 from form_backend.follow_db import (
@@ -61,6 +63,7 @@ from form_backend.uploads import UploadRefused, check_upload
 
 log = logging.getLogger("carta.follow")
 bp = Blueprint("follow", __name__)
+bp.register_blueprint(satisfaction.bp)  # /ricevuta/<key>/soddisfazione
 
 SAVED_DAYS = 30
 MAX_SAVES = 5  # save-and-return e-mails per draft
@@ -77,7 +80,7 @@ EMAIL_KEYS = ("email_received_intro_domanda", "email_received_intro_reclamo", "e
               "email_follow", "email_link_private", "email_follow_receipt", "email_no_reply",
               "email_status_subject", "email_status_intro", "email_status_asks",
               "email_status_message", "email_saved_subject", "email_saved_intro",
-              "email_saved_until", "email_saved_ignore", "follow_status")
+              "email_saved_until", "email_saved_ignore", "follow_status", "email_survey")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +167,8 @@ def status_context(record: Submission, key: str) -> dict:
             "reply_limits": {"n": int(cfg["UPLOAD_MAX_FILES"]),
                              "mb": int(cfg["UPLOAD_MAX_BYTES"]) // (1024 * 1024)},
             "scores": [(n, flow.charter().t(g.lang, f"follow_ease_score_{n}"))
-                       for n in range(1, 6)]}
+                       for n in range(1, 6)],
+            **satisfaction.context(record, key)}
 
 
 def _receipt_page(record: Submission, key: str, status: int = 200, **extra):
@@ -283,9 +287,13 @@ def notify_status_change(connection_or_session: Connection | Session, submission
             current_app.config.get("PUBLIC_URL") or "")
     charter = current_app.extensions["carta"]
     lang = submission.lang if submission.lang in charter.district.languages else "it"
+    survey = ""
+    if new_status == satisfaction.CLOSED and charter.satisfaction and \
+            charter.satisfaction.questions_for(submission.kind):
+        survey = satisfaction.link(base_url, submission.idempotency_key, lang)
     subject, body = citizen_mail.status_changed(
         charter, lang, submission.kind, submission.protocol, new_status, bool(message),
-        citizen_mail.status_link(base_url, submission.idempotency_key, lang))
+        citizen_mail.status_link(base_url, submission.idempotency_key, lang), survey)
     connection.execute(insert(OUTBOX), [
         dict(submission_id=submission.id, recipient=address, subject=subject, body=body,
              created_at=now, attempts=0, next_attempt_at=now) for address in to])

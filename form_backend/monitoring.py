@@ -29,6 +29,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     from form_backend.commands import database_url
     from form_backend.db import make_engine
     from form_backend.events import RECORDED, read_cases
+    from form_backend.satisfaction import read_answers
 
     this_year = dt.datetime.now(ROME).year
     if not 2000 <= args.year <= this_year:
@@ -46,6 +47,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     engine = make_engine(url, read_only=True)
     try:
         cases = read_cases(engine, until=dt.date(args.year, 12, 31))
+        answers = read_answers(engine, args.year)
     except SQLAlchemyError as exc:
         _say(f"cannot read the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
         return 1
@@ -53,7 +55,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
         engine.dispose()
     as_of = dt.datetime.now(ROME)
     computed, unmeasured = compute(charter, cases, args.year, as_of, RECORDED,
-                                   args.min_cases or MIN_CASES)
+                                   args.min_cases or MIN_CASES, answers)
 
     rel = f"content/monitoring/{args.year}.yaml"
     path = Path(args.root).resolve() / rel
@@ -63,7 +65,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
             _say(str(p))
         _say(f"{rel} cannot be read: fix it first, then run again")
         return 1
-    data, notes = mfile.merge(old_data, args.year, computed, list(charter.district.languages))
+    data, notes = mfile.merge(old_data, args.year, computed, charter)
     text = mfile.render(data, args.year, computed, unmeasured, mfile.schema_line(old_text, path))
     problems = mfile.check(text, rel)
     if problems:
@@ -80,8 +82,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
     for note in notes:
         _say(note)
     few = sum(1 for c in computed if c.row.get("too_few_cases"))
-    _say(f"{args.year}: {len(computed)} standards measured from {len(cases)} cases "
-         f"({few} with too few cases), {len(unmeasured)} left for the editors")
+    _say(f"{args.year}: {len(computed)} standards measured from {len(cases)} cases and "
+         f"{len(answers)} answers ({few} with too few cases), {len(unmeasured)} left for the "
+         "editors")
     if not diff:
         _say(f"{rel} is up to date")
     elif args.write:

@@ -16,7 +16,7 @@ from carta.load.source import read_source
 from carta.model.quality import CaseKind, Event, Unit
 from carta.monitoring.measure import ROME, Case, Rule, compute, outcome, percent, standards, tracks
 from carta.monitoring.results_file import merge, plain, render
-from form_backend.events import RECORDED, derive
+from form_backend.events import RECORDED, derive, recorded_day
 from tests.factory import REPO, base, write_charter
 
 SERVICE = "services/telesoccorso.yaml"
@@ -75,8 +75,19 @@ def test_sqlite_times_without_a_zone_are_utc():
     assert events[Event.received].astimezone(ROME).date() == dt.date(2025, 3, 2)
 
 
-def test_meeting_is_an_event_the_backend_does_not_record_yet():
-    assert Event.meeting not in RECORDED and Event.decision in RECORDED
+def test_days_the_office_records_become_events_and_the_latest_record_counts():
+    meeting = recorded_day("evento:meeting", "2025-03-06")
+    assert meeting == (Event.meeting, at("2025-03-06", 12))
+    assert recorded_day("evento:meeting", "6 marzo") is None  # not a day: left out
+    assert recorded_day("evento:decision", "2025-03-06") is None  # a status, not a record
+    assert recorded_day("consultata", None) is None
+    corrected = recorded_day("evento:meeting", "2025-03-07")
+    events = derive("reclamo", at("2025-03-01"), [], [meeting, corrected,
+                                                      recorded_day("evento:activation",
+                                                                   "2025-03-10")])
+    assert events[Event.meeting] == at("2025-03-07", 12)
+    assert events[Event.activation] == at("2025-03-10", 12)
+    assert frozenset(Event) == RECORDED
 
 
 # --- rules in the YAML -------------------------------------------------------------------
@@ -96,8 +107,8 @@ def test_unknown_event_is_refused_with_the_known_ones(tmp_path):
     assert found[0].startswith("services/telesoccorso.yaml:")
     assert found[0].endswith(
         ': quality[1].measure.from: unknown event "ricevimento"; known: received, '
-        "taken_in_charge, call_in, meeting, integration_requested, integration_received, "
-        "decision, complaint_answer, closure")
+        "taken_in_charge, call_in, meeting, activation, integration_requested, "
+        "integration_received, decision, complaint_answer, closure")
 
 
 @pytest.mark.parametrize(("measure", "message"), [
@@ -145,8 +156,9 @@ def test_complaint_deadlines_are_measured_with_their_own_numbers(tmp_path):
     assert dict(found["convocazione"].guaranteed) == {"it": "Entro 5 giorni dal ricevimento del "
                                                 "reclamo", "en": "Within 5 days of receiving "
                                                 "the complaint"}
-    assert found["incontro"].rule is None
-    assert found["incontro"].why_not == "the backend does not record meeting yet"
+    meeting = found["incontro"].rule  # the office records the meeting's day
+    assert (meeting.end, meeting.unit, meeting.kind) == (Event.meeting, Unit.working_days,
+                                                         CaseKind.reclamo)
     complaints["measure"][0]["within"] = 3
     found = problems_of(write_charter(tmp_path / "b", {"content/complaints.yaml": complaints}))
     assert any("within and unit come from call_in_days" in f for f in found)
@@ -187,12 +199,16 @@ def test_the_shipped_charter_measures_only_what_it_states():
     charter = load_charter(REPO)
     measured = {s.key: s.rule for s in standards(charter, RECORDED) if s.rule}
     assert set(measured) == {("segretariato-sociale", "inserimento-graduatoria"),
-                             ("complaints", "convocazione")}
+                             ("complaints", "convocazione"), ("complaints", "incontro"),
+                             ("centro-per-la-famiglia", "tempo-appuntamento")}
     rule = measured["segretariato-sociale", "inserimento-graduatoria"]
     assert (rule.within, rule.unit, rule.all_services) == (15, Unit.days, True)
-    waiting = {s.key: s.why_not for s in standards(charter, RECORDED) if not s.rule}
-    assert waiting["centro-per-la-famiglia", "tempo-appuntamento"] == \
-        "the backend does not record meeting yet"
+    meeting = measured["complaints", "incontro"]  # the day the office records
+    assert (meeting.end, meeting.within, meeting.unit) == (Event.meeting, 30,
+                                                           Unit.working_days)
+    # without the office's records of the meeting, nothing can measure it
+    waiting = {s.key: s.why_not for s in standards(charter, RECORDED - {Event.meeting})
+               if not s.rule}
     assert waiting["complaints", "incontro"] == "the backend does not record meeting yet"
 
 
@@ -300,7 +316,7 @@ def test_merging_keeps_reasons_notes_and_rows_written_by_hand(tmp_path):
     charter = measured_charter(tmp_path, min_cases=1)
     rows, unmeasured = compute(charter, [case("2025-02-10", "2025-02-25", comune="alfa")],
                                2025, at("2026-01-01"))
-    data, notes = merge(None, 2025, rows, ["it", "en"])
+    data, notes = merge(None, 2025, rows, charter)
     first = render(data, 2025, rows, unmeasured, None)
     assert "    reason:\n" in first
     assert "#   no measurement rule (measure:) in the charter:\n#     telesoccorso: " \
@@ -313,7 +329,7 @@ def test_merging_keeps_reasons_notes_and_rows_written_by_hand(tmp_path):
                "factor": "Tempestività", "indicator": "Tempo", "guaranteed": "45 minuti",
                "realized_pct": "95", "source": "Centrale operativa"}
     data["results"].append(by_hand)
-    data, notes = merge(data, 2025, rows, ["it", "en"])
+    data, notes = merge(data, 2025, rows, charter)
     ours = next(r for r in data["results"] if r["indicator_ref"] == "decisione")
     assert ours["reason"] == "Personale in malattia" and ours["notes"]["en"] == "Made up in March"
     assert ours["numerator"] == "0" and ours["denominator"] == "1"
@@ -333,7 +349,7 @@ def test_tracks_give_guaranteed_and_realized_by_year(tmp_path):
     charter = measured_charter(tmp_path, min_cases=1)
     rows, unmeasured = compute(charter, [case("2025-02-10", "2025-02-11", comune="alfa")],
                                2025, at("2026-01-01"))
-    data, _ = merge(None, 2025, rows, ["it", "en"])
+    data, _ = merge(None, 2025, rows, charter)
     (tmp_path / "content" / "monitoring").mkdir()
     (tmp_path / "content/monitoring/2025.yaml").write_text(
         render(data, 2025, rows, unmeasured, None), encoding="utf-8")
@@ -414,9 +430,14 @@ def rows_by_key(root, year=2025):
     return {(r.service or r.scope, r.indicator_ref): r for r in report.results}
 
 
+# the days the office records a meeting (colloquio) on, by record id (the reclami are 9–12)
+MEETINGS = {9: "2025-05-06", 10: "2025-06-18", 12: "2025-10-30"}
+
+
 @pytest.mark.system
-def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, capsys,
-                                                                   monkeypatch):
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_compute_from_submissions_moved_through_statuses_over_http(db, tmp_path, capsys,
+                                                                   monkeypatch, request):
     import requests
     from cryptography.fernet import Fernet
     from sqlalchemy import select
@@ -432,7 +453,8 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
                          ("2025-06-02", 0), ("2025-05-31", 5)]:
         assert dt.date.fromisoformat(day).weekday() == weekday
     root = charter_copy(tmp_path)
-    url = f"sqlite:///{tmp_path / 'carta.db'}"
+    url = (f"sqlite:///{tmp_path / 'carta.db'}" if db == "sqlite"
+           else request.getfixturevalue("postgres").new_database("monitoring"))
     app = create_app({
         "CARTA_ROOT": str(root), "DATABASE_URL": url, "TESTING": True,
         "ENCRYPTION_KEY": Fernet.generate_key().decode(), "OUTBOX_SENDER": False,
@@ -460,6 +482,11 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
                 moved = office.post(f"{base_url}/ufficio/{record_id}/stato",
                                     data={"csrf_token": t, "status": status})
                 assert moved.status_code == 200, (record_id, status, moved.status_code)
+        for record_id in MEETINGS:  # recorded today; the chosen day is set below
+            t = token(office, f"{base_url}/ufficio/{record_id}")
+            recorded = office.post(f"{base_url}/ufficio/{record_id}/evento", data={
+                "csrf_token": t, "event": "meeting", "date": dt.date.today().isoformat()})
+            assert recorded.status_code == 200, (record_id, recorded.status_code)
 
     # the office worked on chosen days: only the dates are set here, through the ORM
     with app.extensions["carta_sessions"].begin() as s:
@@ -473,6 +500,11 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
             rows[0].at = at(received)
             for row, (_, day) in zip(rows[1:], moves, strict=True):
                 row.at = at(day, 11)
+            if record_id in MEETINGS:
+                [meeting] = s.execute(select(AuditEvent).where(
+                    AuditEvent.submission_id == record_id,
+                    AuditEvent.action == "evento:meeting")).scalars().all()
+                meeting.note = MEETINGS[record_id]
     app.extensions["carta_engine"].dispose()
 
     target = root / "content/monitoring/2025.yaml"
@@ -512,9 +544,13 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
     assert call_in.too_few_cases and (call_in.numerator, call_in.denominator) == (2, 4)
     assert call_in.source.it.startswith("carta")
     assert call_in.formula["fr"].startswith("réclamations dans les délais")
+    # meeting within 30 working days, the day the office recorded: 17 Apr→6 May met,
+    # 2 Jun→18 Jun met, 1 Jul closed on 3 Jul without a meeting met, 10 Sep→30 Oct missed
+    # (due 22 Oct); 4 complaints, too few again
+    meeting = rows["complaints", "incontro"]
+    assert meeting.too_few_cases and (meeting.numerator, meeting.denominator) == (3, 4)
     text = target.read_text(encoding="utf-8")
-    assert "#   the backend does not record meeting yet:\n#     centro-per-la-famiglia: " \
-        "tempo-appuntamento\n#     complaints: incontro\n" in text
+    assert "the backend does not record" not in text
 
     # an editor explains the miss and adds a row of their own
     source, _ = read_source(target, "content/monitoring/2025.yaml")
@@ -539,6 +575,8 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
     assert rows["telesoccorso", "guasti-all-apparecchiatura"].realized_pct == 96
     call_in = rows["complaints", "convocazione"]
     assert (call_in.realized_pct, call_in.numerator, call_in.denominator) == (50, 2, 4)
+    meeting = rows["complaints", "incontro"]
+    assert (meeting.realized_pct, meeting.met) == (75, False)
     assert rows["telesoccorso", "presa-in-carico"].too_few_cases  # its own minimum stays
     footer = target.read_text(encoding="utf-8").split("# Standards carta")[-1]
     assert "guasti-all-apparecchiatura" not in footer and "tempo-d-intervento" in footer
@@ -546,3 +584,67 @@ def test_compute_from_submissions_moved_through_statuses_over_http(tmp_path, cap
     code, out, err = run(capsys, monkeypatch, url, "--year", "2025", "--root", str(root),
                          "--write", "--min-cases", "4")
     assert code == 0 and out == "" and "is up to date" in err
+
+
+# --- the binder's monitoring section -----------------------------------------------------------
+
+def test_the_binder_prints_each_year_s_results_with_formula_source_and_too_few_cases(tmp_path):
+    from pypdf import PdfReader
+
+    from carta.print.build import Part, binder_parts, render_part
+
+    charter = measured_charter(tmp_path, min_cases=3)
+    (tmp_path / "content" / "monitoring").mkdir()
+    for year, cases in [(2024, [case("2024-02-12", "2024-02-13", comune="alfa")]),
+                        (2025, [case("2025-02-10", "2025-02-11", comune="alfa"),
+                                case("2025-02-12", "2025-03-20", comune="alfa"),
+                                case("2025-03-12", "2025-03-13", comune="alfa")])]:
+        rows, unmeasured = compute(charter, cases, year, at("2026-01-01"))
+        data, _ = merge(None, year, rows, charter)
+        (tmp_path / f"content/monitoring/{year}.yaml").write_text(
+            render(data, year, rows, unmeasured, None), encoding="utf-8")
+    charter = load_charter(tmp_path)
+    parts = binder_parts(charter)
+    kinds = [p.kind for p in parts]
+    assert kinds.index("monitoring") == kinds.index("form") - 1  # after the schede
+    [part] = [p for p in parts if p.kind == "monitoring"]
+    for lang, expected in [
+        ("it", ["Risultati della qualità dei servizi — anno 2025", "66,7%", "2/3",
+                "non raggiunto", "troppo pochi casi per una percentuale", "1/1",
+                "domande nei tempi / domande misurate (dal ricevimento alla decisione entro 5",
+                "carta: domande e reclami ricevuti online e loro stati"]),
+        ("en", ["Quality results of the services — year 2024", "66.7%", "too few cases",
+                "applications in time / applications measured (from receipt to decision"])]:
+        import io
+
+        pdf = render_part(charter, part, lang).pdf
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = " ".join(text.split())
+        for words in expected:
+            assert " ".join(words.split()) in text, (lang, words)
+        # newest year first, and 2024's single case is never shown as 100 %
+        assert text.index("2025") < text.index("2024") and "100%" not in text
+    assert Part("monitoring", "risultati", "risultati.pdf") in parts
+
+
+def test_the_rows_wording_is_a_string_a_charter_may_word_its_own_way(tmp_path):
+    root = with_quality(tmp_path, {"id": "decisione", "indicator": "Decisione",
+                                   "standard": "Entro 5 giorni lavorativi",
+                                   "measure": {"from": "received", "to": "decision",
+                                               "within": 5, "unit": "working_days",
+                                               "min_cases": 1}})
+    (root / "content" / "strings").mkdir(exist_ok=True)
+    (root / "content" / "strings" / "it.yaml").write_text(
+        "monitoring_factor_timeliness: Puntualità\n"
+        "monitoring_source: 'Sistema informativo: domande online'\n", encoding="utf-8")
+    charter = load_charter(root)
+    rows, _ = compute(charter, [case("2025-02-10", "2025-02-11", comune="alfa")], 2025,
+                      at("2026-01-01"))
+    row = next(c.row for c in rows if c.standard.ref == "decisione")
+    assert row["factor"]["it"] == "Puntualità" and row["factor"]["en"] == "Timeliness"
+    # a row written with carta's own words before the override is still carta's
+    old = dict(plain(row), source={"it": "carta: domande e reclami ricevuti online e loro stati"},
+               numerator="9")
+    data, notes = merge({"year": "2025", "results": [old]}, 2025, rows, charter)
+    assert data["results"][0]["numerator"] == "1" and notes == []
+    assert data["results"][0]["source"]["it"] == "Sistema informativo: domande online"

@@ -20,11 +20,13 @@ from carta.errors import CharterError, Problem
 from carta.load.messages import friendly
 from carta.load.references import check_references
 from carta.load.source import Source, read_source
+from carta.load.surveys import check_surveys
 from carta.model.base import is_slug
 from carta.model.charter import Charter
 from carta.model.organisation import Areas, District, HealthContacts, Offices, Providers, Sections
 from carta.model.quality import Monitoring, SystemQuality
 from carta.model.rules import AccessParameters, Bands, Complaints, Forms, Tariffs
+from carta.model.satisfaction import Satisfaction
 from carta.model.service import Service
 from carta.strings import check_overrides, merge
 
@@ -51,6 +53,7 @@ CONTENT_FILES = [
     FileKind("content/system_quality.yaml", SystemQuality, False),
     FileKind("content/health.yaml", HealthContacts, False),
     FileKind("content/sections.yaml", Sections, False),
+    FileKind("content/satisfaction.yaml", Satisfaction, False),
 ]
 # Files under content/ that other parts of carta read (hand-written site pages).
 OTHER_CONTENT = re.compile(r"^content/pages/")
@@ -199,11 +202,13 @@ def load_charter(root: Path | str = ".") -> Charter:
         health=get("content/health.yaml"),
         sections=(get("content/sections.yaml") or Sections(sections=[])).sections,
         monitoring=sorted((m for m, _ in monitoring), key=lambda m: m.year),
+        satisfaction=get("content/satisfaction.yaml"),
         strings=merge(overrides),
         string_overrides=overrides,
     )
     problems += check_references(charter, sources, service_sources,
                                  {m.year: s for m, s in monitoring})
+    problems += check_surveys(charter, sources, service_sources)
     if problems:
         raise CharterError(problems)
     return charter

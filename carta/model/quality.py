@@ -82,7 +82,8 @@ class Event(StrEnum):
     received = "received"  # the submission arrived
     taken_in_charge = "taken_in_charge"  # first put under examination (in-istruttoria)
     call_in = "call_in"  # the citizen was invited to a meeting (convocazione)
-    meeting = "meeting"  # the meeting took place
+    meeting = "meeting"  # the meeting (colloquio) took place: the office records its day
+    activation = "activation"  # the service started for the person: the office records it
     integration_requested = "integration_requested"  # documents or information asked for
     integration_received = "integration_received"  # … and received (examination resumed)
     decision = "decision"  # a domanda concluded
@@ -111,7 +112,10 @@ EventName = Annotated[Event, BeforeValidator(_known_event)]
 
 class Measure(Model):
     """How a standard is measured from the backend's events, e.g. ``{from: received, to:
-    decision, within: 30, unit: working_days}``; or ``elsewhere`` (measured outside carta).
+    decision, within: 30, unit: working_days}``; from the citizens' answers, ``{survey:
+    overall}`` (a question of ``content/satisfaction.yaml``, or ``ease``, the receipt's
+    ease-of-use answer, or ``page-feedback``, the site pages' rating: the share of satisfied
+    answers); or ``elsewhere`` (measured outside carta).
 
     ``within`` and ``unit`` default to the indicator's target (``at_most`` a duration);
     ``share`` (percent of cases that must meet it) to the target's share, else 100.  A scheda's
@@ -130,13 +134,30 @@ class Measure(Model):
     min_cases: int | None = None
     factor: Text | None = None  # the quality factor of the results table (default Tempestività)
     elsewhere: bool = False
+    survey: Slug | None = None
+
+    @property
+    def from_answers(self) -> bool:
+        """Whether the standard is measured from the citizens' answers (``survey``)."""
+        return self.survey is not None
 
     @model_validator(mode="after")
     def _rule(self) -> Measure:
         if self.elsewhere:
-            if self.from_ or self.to or self.within is not None or self.unit:
+            if self.from_ or self.to or self.within is not None or self.unit or self.survey:
                 raise ValueError("measure: elsewhere takes no rule; write either "
                                  "measure: elsewhere or {from: …, to: …}")
+            return self
+        if self.survey is not None:
+            if self.from_ or self.to or self.within is not None or self.unit or self.kind:
+                raise ValueError("a survey is measured from answers, not events: write "
+                                 "{survey: overall, share: 80} without from, to, within, "
+                                 "unit or kind")
+            if self.share is not None and not (0 < self.share <= 100):
+                raise ValueError(f"share must be a percent between 0 and 100, got "
+                                 f"{self.share}")
+            if self.min_cases is not None and self.min_cases < 1:
+                raise ValueError("min_cases must be at least 1")
             return self
         if self.from_ is None or self.to is None:
             raise ValueError("give from and to, e.g. {from: received, to: decision}, "
@@ -198,6 +219,13 @@ class Indicator(Model):
     @model_validator(mode="after")
     def _measurable(self) -> Indicator:
         m = self.measure
+        if m is not None and m.from_answers:
+            t = self.target
+            if m.share is None and not (t and t.unit is Unit.percent):
+                raise ValueError("a survey measure needs the share of satisfied answers to "
+                                 "reach: share: 80, or a target like {value: 80, unit: "
+                                 "percent}")
+            return self
         if m is not None and not m.elsewhere and (m.within is None or m.unit is None):
             t = self.target
             if not (t and t.comparison is Comparison.at_most and t.unit in TIME_UNITS
@@ -251,6 +279,8 @@ class ComplaintMeasure(Measure):
             raise ValueError(f"within and unit come from {self.deadline}: remove them")
         if self.kind not in (None, CaseKind.reclamo) or self.all_services:
             raise ValueError("a complaint deadline measures reclami (all of them)")
+        if self.survey is not None:
+            raise ValueError("a complaint deadline is measured from events, not a survey")
         return self
 
 

@@ -51,6 +51,28 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One anonymous answer as a standard sees it: which survey (a question id of the
+    questionnaire, ``ease`` or ``page-feedback``), which form (a scheda's slug, ``reclamo``;
+    for page ratings the page's path) and the score."""
+
+    survey: str
+    form: str
+    score: int
+
+
+@dataclass(frozen=True)
+class SurveyRule:
+    """A standard measured from answers: the share of them at or above ``satisfied_from``."""
+
+    survey: str
+    satisfied_from: int
+    share: Decimal
+    all_services: bool = False
+    min_cases: int | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     """A measurement rule with every default filled in."""
 
@@ -78,6 +100,7 @@ class Standard:
     service_name: Text | None = None
     rule: Rule | None = None
     why_not: str | None = None
+    survey: SurveyRule | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -107,11 +130,28 @@ def _why_not(measure: Measure | None, recorded: frozenset[Event]) -> str | None:
     return None
 
 
-def _indicator_standard(q: Indicator, ref: str, recorded, langs, **where) -> Standard:
-    why = _why_not(q.measure, recorded)
-    rule = None if why else _rule(q.measure, q.target, CaseKind.domanda)
-    factor = (q.measure.factor if q.measure and q.measure.factor
-              else words.text(words.TIMELINESS, langs))
+def _survey_rule(charter: Charter, measure: Measure, target) -> SurveyRule:
+    from carta.model.satisfaction import BUILT_IN_SATISFIED_FROM
+
+    q = charter.satisfaction
+    share = measure.share if measure.share is not None else target.value
+    return SurveyRule(survey=measure.survey,
+                      satisfied_from=(q.satisfied_from(measure.survey) if q
+                                      else BUILT_IN_SATISFIED_FROM),
+                      share=share, all_services=measure.all_services,
+                      min_cases=measure.min_cases)
+
+
+def _indicator_standard(charter: Charter, q: Indicator, ref: str, recorded,
+                        **where) -> Standard:
+    m = q.measure
+    if m is not None and m.from_answers:
+        return Standard(ref=ref, factor=m.factor or words.text(charter, words.SATISFACTION),
+                        indicator=q.indicator, guaranteed=q.standard,
+                        survey=_survey_rule(charter, m, q.target), **where)
+    why = _why_not(m, recorded)
+    rule = None if why else _rule(m, q.target, CaseKind.domanda)
+    factor = m.factor if m and m.factor else words.text(charter, words.TIMELINESS)
     return Standard(ref=ref, factor=factor, indicator=q.indicator, guaranteed=q.standard,
                     rule=rule, why_not=why, **where)
 
@@ -120,29 +160,29 @@ def standards(charter: Charter, recorded: Iterable[Event] = frozenset(Event)) ->
     """Every standard of the charter — the schede's, the complaint procedure's and the
     system's — in charter order; those carta can measure carry their rule."""
     recorded = frozenset(recorded)
-    langs = list(charter.district.languages)
     out = []
     for s in charter.services:
         for q, ref in zip(s.quality, indicator_refs(s.quality), strict=True):
-            out.append(_indicator_standard(q, ref, recorded, langs, service=s.slug, scope=None))
+            out.append(_indicator_standard(charter, q, ref, recorded, service=s.slug,
+                                           scope=None))
     c = charter.complaints
     for m in c.measure:
         unit = Unit.working_days if m.deadline.endswith("working_days") else Unit.days
         within = Decimal(getattr(c, m.deadline))
-        indicator, guaranteed = words.complaint_texts(m.deadline, within, unit, langs)
+        indicator, guaranteed = words.complaint_texts(charter, m.deadline, within, unit)
         why = _why_not(m, recorded)
         out.append(Standard(
             service=None, scope="complaints", ref=m.id,
-            service_name=words.text(words.SCOPE_NAMES["complaints"], langs),
-            factor=m.factor or words.text(words.TIMELINESS, langs),
+            service_name=words.text(charter, words.SCOPE_NAMES["complaints"]),
+            factor=m.factor or words.text(charter, words.TIMELINESS),
             indicator=m.indicator or indicator, guaranteed=m.standard or guaranteed,
             rule=None if why else _rule(m, None, CaseKind.reclamo, within, unit),
             why_not=why))
     if charter.system_quality:
-        name = words.text(words.SCOPE_NAMES["system"], langs)
+        name = words.text(charter, words.SCOPE_NAMES["system"])
         rows = [(a, q) for a in charter.system_quality.areas for q in a.indicators]
         for (area, q), ref in zip(rows, indicator_refs([q for _, q in rows]), strict=True):
-            std = _indicator_standard(q, ref, recorded, langs, service=None, scope="system",
+            std = _indicator_standard(charter, q, ref, recorded, service=None, scope="system",
                                       service_name=name)
             if not (q.measure and q.measure.factor):
                 std = replace(std, factor=area.name)  # the system table's quality areas
@@ -223,21 +263,52 @@ class Computed:
     tally: Tally
 
 
+def survey_tally(rule: SurveyRule, standard_service: str | None,
+                 answers: Iterable[Answer]) -> Tally:
+    """Sort the year's answers of one survey into satisfied (met) and not (missed): a
+    scheda's standard counts the answers about that scheda (its page, for page ratings)
+    unless ``all_services``; the system's every answer."""
+    from carta.model.satisfaction import PAGE_FEEDBACK
+
+    out = Tally()
+    for i, answer in enumerate(answers):
+        if answer.survey != rule.survey:
+            continue
+        if standard_service and not rule.all_services:
+            form = answer.form
+            if rule.survey == PAGE_FEEDBACK:  # "en/servizi/telesoccorso/" → telesoccorso
+                parts = [p for p in form.split("/") if p]
+                form = parts[-1] if len(parts) >= 2 and parts[-2] == "servizi" else ""
+            if form != standard_service:
+                continue
+        (out.met if answer.score >= rule.satisfied_from else out.missed).append(str(i))
+    return out
+
+
 def compute(charter: Charter, cases: list[Case], year: int, as_of: dt.datetime,
-            recorded: Iterable[Event] = frozenset(Event),
-            min_cases: int = MIN_CASES) -> tuple[list[Computed], list[Standard]]:
+            recorded: Iterable[Event] = frozenset(Event), min_cases: int = MIN_CASES,
+            answers: Iterable[Answer] = ()) -> tuple[list[Computed], list[Standard]]:
     """The rows of every measurable standard for ``year``, and the standards carta cannot
-    measure (for editors to report by hand)."""
-    langs = list(charter.district.languages)
+    measure (for editors to report by hand); ``answers`` are the year's anonymous answers
+    (questionnaire, ease of use, page ratings) for the standards measured from a survey."""
     comuni = {c.id: c for c in charter.district.comuni}
-    source = words.text(words.SOURCE, langs)
+    answers = list(answers)
     rows, unmeasured = [], []
     for std in standards(charter, recorded):
-        if std.rule is None:
+        if std.rule is None and std.survey is None:
             unmeasured.append(std)
             continue
-        rule = std.rule
-        counted = tally(rule, std.service, cases, year, as_of, comuni)
+        rule = std.rule or std.survey
+        if std.survey is not None:
+            counted = survey_tally(std.survey, std.service, answers)
+            formula = words.survey_formula(charter, std.survey.survey,
+                                           std.survey.satisfied_from)
+            source = words.text(charter, words.SOURCE_ANSWERS)
+        else:
+            counted = tally(std.rule, std.service, cases, year, as_of, comuni)
+            formula = words.formula(charter, std.rule.kind, std.rule.start, std.rule.end,
+                                    std.rule.within, std.rule.unit)
+            source = words.text(charter, words.SOURCE)
         row: dict[str, Any] = {"service": std.service, "scope": std.scope,
                                "service_name": std.service_name, "indicator_ref": std.ref,
                                "factor": std.factor, "indicator": std.indicator,
@@ -250,8 +321,7 @@ def compute(charter: Charter, cases: list[Case], year: int, as_of: dt.datetime,
             row |= {"realized_pct": realized, "met": realized >= rule.share}
         if counted.measured:
             row |= {"numerator": len(counted.met), "denominator": counted.measured}
-        row["formula"] = words.formula(rule.kind, rule.start, rule.end, rule.within, rule.unit,
-                                       langs)
+        row["formula"] = formula
         if row.get("met") is False:
             row["reason"] = None  # for the editors to fill in
         row["source"] = source
@@ -284,5 +354,5 @@ def tracks(charter: Charter, service: Service) -> list[Track]:
             for q, ref in zip(service.quality, refs, strict=True)]
 
 
-__all__ = ["Case", "Computed", "Rule", "Standard", "Tally", "Track", "compute",
-           "outcome", "percent", "standards", "tally", "tracks"]
+__all__ = ["Answer", "Case", "Computed", "Rule", "Standard", "SurveyRule", "Tally", "Track",
+           "compute", "outcome", "percent", "standards", "survey_tally", "tally", "tracks"]

@@ -32,10 +32,6 @@ _ORDER = ["service", "scope", "service_name", "indicator_ref", "factor", "indica
           "guaranteed", "realized_pct", "not_measurable", "too_few_cases", "met", "numerator",
           "denominator", "formula", "reason", "source", "notes"]
 _SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "monitoring.schema.json"
-_TITLE = {"it": "Risultati della qualità dei servizi — anno {year}",
-          "en": "Quality results of the services — year {year}",
-          "fr": "Résultats de la qualité des services — année {year}",
-          "ar": "نتائج جودة الخدمات — سنة {year}"}
 
 
 def plain(value: Any) -> Any:
@@ -59,23 +55,29 @@ def _key(row: dict) -> tuple[str, str] | None:
     return ((row.get("service") or row.get("scope") or ""), ref) if ref else None
 
 
-def _is_carta(row: dict, source: Any) -> bool:
+def carta_sources(charter) -> set[str]:
+    """The Italian sources of carta's rows: the charter's wording and carta's own (rows
+    written before the charter worded it differently stay carta's)."""
+    return {text for key in (words.SOURCE, words.SOURCE_ANSWERS)
+            for text in (words.text(charter, key).it, words.default_italian(key))}
+
+
+def _is_carta(row: dict, sources: set[str]) -> bool:
     found = row.get("source")
-    return found == source or (isinstance(found, dict) and isinstance(source, dict)
-                               and found.get("it") == source.get("it"))
+    italian = found.get("it") if isinstance(found, dict) else found
+    return isinstance(italian, str) and italian.strip() in sources
 
 
 def merge(existing: dict | None, year: int, computed: list[Computed],
-          langs: list[str]) -> tuple[dict, list[str]]:
+          charter) -> tuple[dict, list[str]]:
     """The file's data with carta's rows brought up to date, and what the editors should
     know (rows kept although carta measures them, rows carta no longer computes)."""
     data = dict(existing or {})
     data.setdefault("year", str(year))
-    data.setdefault("title", plain(words.text(
-        {k: v.format(year=year) for k, v in _TITLE.items()}, langs)))
+    data.setdefault("title", plain(words.text(charter, "monitoring_title", year=year)))
     results = [dict(r) for r in data.get("results") or [] if isinstance(r, dict)]
     index = {_key(r): i for i, r in enumerate(results) if _key(r)}
-    source = plain(words.text(words.SOURCE, langs))
+    source = carta_sources(charter)
     notes, fresh = [], set()
     for item in computed:
         new = plain(item.row)

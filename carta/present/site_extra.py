@@ -76,3 +76,56 @@ def standard_results(charter: Charter, service: Service, lang: str) -> list[Stan
         out.append(StandardResults(shown(track.indicator.indicator, lang),
                                    shown(track.guaranteed, lang), tuple(years)))
     return out
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of a year's results table, every fact ready for a language."""
+
+    service: Shown | None
+    factor: Shown | None
+    indicator: Shown | None
+    guaranteed: Shown | None
+    text: str  # "95%", "troppo pochi casi …", "non rilevabile"
+    cases: str | None  # "19/20"
+    outcome: str  # met | not_met | not_measurable
+    outcome_text: str  # "raggiunto" …
+    formula: Shown | None
+    source: Shown | None
+    reason: Shown | None
+    notes: Shown | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One year's published results: title, the counts, the rows, the improvement actions."""
+
+    year: int
+    title: Shown | None
+    summary: str
+    rows: tuple[ReportRow, ...]
+    actions: tuple[tuple[Shown | None, Shown | None], ...]
+
+
+def report_views(charter: Charter, lang: str) -> list[ReportView]:
+    """Every year's results in ``lang``, newest first (the binder's monitoring section):
+    guaranteed vs realized with :func:`result_text` (too few cases say so, never 100 %), the
+    formula and the source of each row."""
+    out = []
+    for report in reversed(charter.monitoring):
+        rows = []
+        for r in report.results:
+            service = charter.service_by_slug[r.service].title if r.service else r.service_name
+            text, cases = result_text(charter, r, lang)
+            rows.append(ReportRow(
+                shown(service, lang), shown(r.factor, lang), shown(r.indicator, lang),
+                shown(r.guaranteed, lang), text, cases, r.outcome,
+                charter.t(lang, "outcome_" + r.outcome), shown(r.formula, lang),
+                shown(r.source, lang), shown(r.reason, lang), shown(r.notes, lang)))
+        counts = {k: number(sum(r.outcome == k for r in report.results), lang)
+                  for k in ("met", "not_met", "not_measurable")}
+        out.append(ReportView(
+            report.year, shown(report.title, lang) if report.title else None,
+            charter.t(lang, "results_summary", **counts), tuple(rows),
+            tuple((shown(a.action, lang), shown(a.outcome, lang)) for a in report.actions)))
+    return out

@@ -25,7 +25,7 @@ from pathlib import Path
 from carta.load.charter import load_cached
 from carta.model.charter import Charter
 from carta.model.service import Status
-from carta.print import sheets
+from carta.print import results, sheets
 
 _WORKER: dict[str, Charter] = {}
 
@@ -34,7 +34,7 @@ _WORKER: dict[str, Charter] = {}
 class Part:
     """One document of the binder: what it is, its id, and its file name when saved alone."""
 
-    kind: str  # scheda | form | divider | general
+    kind: str  # scheda | form | divider | general | monitoring
     key: str
     filename: str | None
 
@@ -59,6 +59,8 @@ def part_html(charter: Charter, part: Part, lang: str, pages: sheets.Pages = Non
     if part.kind == "divider":
         area = next(a for a in charter.areas if a.slug == part.key)
         return sheets.divider_document(charter, area, lang)
+    if part.kind == "monitoring":
+        return results.monitoring_document(charter, lang, pages)
     return sheets.general_document(charter, lang, pages)
 
 
@@ -101,7 +103,8 @@ def _render_in_worker(args: tuple[Part, str, dict | None]) -> tuple[Part, Render
 
 
 def binder_parts(charter: Charter) -> list[Part]:
-    """The binder in order: general part, each area's divider and schede, the blank forms."""
+    """The binder in order: general part, each area's divider and schede, the monitoring
+    section (each year's results, when the charter publishes any), the blank forms."""
     parts = [Part("general", "generale", None)]
     for area in charter.areas:
         services = [s for s in charter.services_in(area) if s.status is not Status.withdrawn]
@@ -109,6 +112,8 @@ def binder_parts(charter: Charter) -> list[Part]:
             continue
         parts.append(Part("divider", area.slug, None))
         parts += [Part("scheda", s.slug, f"{s.slug}.pdf") for s in services]
+    if charter.monitoring:
+        parts.append(Part("monitoring", "risultati", "risultati.pdf"))
     parts += [Part("form", f.id, f"modulo-{f.id}.pdf") for f in charter.forms]
     return parts
 
@@ -271,6 +276,8 @@ def _toc(charter: Charter, parts: list[Part], counts: list[int], lang: str) -> l
         elif part.kind == "scheda":
             s = charter.service_by_slug[part.key]
             entries.append((1, s.code, s.title.resolve(lang)[0], page))
+        elif part.kind == "monitoring":
+            entries.append((0, "", charter.t(lang, "results_title"), page))
         else:
             form = charter.form_by_id[part.key]
             entries.append((1, form.code, form.title.resolve(lang)[0], page))

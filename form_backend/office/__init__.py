@@ -7,6 +7,7 @@ One blueprint, its routes in modules named after what they hold:
   every route declares its need with;
 - :mod:`.listing` — the list (search, filters, counts, pages), the day's view, the CSV export;
 - :mod:`.casework` — one submission: answers, attachments, assignment, notes, status;
+- :mod:`.events` — the days of a meeting or of the service's start, for the standards;
 - :mod:`.ranking` — the graduatoria of a service (page and CSV);
 - :mod:`.staff` — the administrators' pages for operators;
 - :mod:`.answers`, :mod:`.csvfile`, :mod:`.queries` — what those pages share.
@@ -47,6 +48,7 @@ bp.record_once(_index_old_submissions)
 
 from form_backend.office import (  # noqa: E402,F401  (routes register on bp)
     casework,
+    events,
     listing,
     ranking,
     signin,
