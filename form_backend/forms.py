@@ -111,6 +111,7 @@ def build_form(charter: Charter, definition: Form, lang: str,
                     order.append(name)
                     names[f.id].append(name)
                     labels[name] = field.args[0]
+                hints.update(_parameter_hints(charter, service, lang))
                 continue
             if f.type is FieldType.service and service is not None:
                 continue  # the scheda is chosen by the URL
@@ -551,7 +552,7 @@ def applicable_parameters(charter: Charter, service: Service | None) -> list[Par
 
 def _parameter_fields(charter, service, lang, msg):
     for p in applicable_parameters(charter, service):
-        label = label_of(p.text, lang)
+        label = label_of(p.question or p.text, lang)  # online, the plain question if any
         name = f"par-{p.id}"
         if p.steps:
             yield name, _select(label, [(str(i), label_of(s.condition, lang))
@@ -561,7 +562,14 @@ def _parameter_fields(charter, service, lang, msg):
         else:
             yield name, BooleanField(label)
         if p.extra_per_minor:
-            yield f"{name}-minori", _count(f"{label} — {msg('form_minor_children')}", msg)
+            yield f"{name}-minori", _count(msg("form_minor_children_question") if p.question
+                                           else f"{label} — {msg('form_minor_children')}", msg)
+
+
+def _parameter_hints(charter, service, lang) -> dict[str, str]:
+    """The regulation's words of each parameter asked as a plain question, as its hint."""
+    return {f"par-{p.id}": label_of(p.text, lang)
+            for p in applicable_parameters(charter, service) if p.question}
 
 
 def _count(label: str, msg: Messages) -> IntegerField:
