@@ -27,6 +27,7 @@ _FALLBACK_SPAN = '<span lang="%s" dir="%s">%s</span>'
 _FALLBACK_DIV = '<div lang="%s" dir="%s" class="carta-fallback" markdown="1">\n\n%s\n\n</div>'
 _LTR = '<bdi dir="ltr">%s</bdi>'
 _BDI = "<bdi>%s</bdi>"
+_NEWLINE = re.compile(r"\s*\n\s*")
 
 
 def direction(lang: str) -> str:
@@ -146,8 +147,9 @@ def _lang(code: str) -> str:
 
 
 def _cell(text: str) -> str:
-    text = html.escape(str(text), quote=False)
-    text = re.sub(r"\s*\n\s*", " ", text.strip())
+    text = html.escape(str(text), quote=False).strip()
+    if "\n" in text:  # one line: a table row or an inline element
+        text = _NEWLINE.sub(" ", text)
     return text.replace("|", "&#124;")
 
 

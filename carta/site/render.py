@@ -2,26 +2,44 @@
 
 The templates write Markdown, with the HTML fragments MkDocs passes through (``data-element``
 attributes for AgID's checks, sections with ``markdown="1"``, ``bdi``, SVG charts). Every value
-reaches them either through a :mod:`carta.site.page` helper, which returns
-:class:`markupsafe.Markup`, or raw, and then autoescape escapes it: what an editor writes can
-never become markup. One environment per process, each template compiled once.
+reaches them either through a filter below, which returns :class:`markupsafe.Markup`, or raw,
+and then autoescape escapes it: what an editor writes can never become markup.
+
+Filters, for the page being rendered (:class:`carta.site.page.Page`):
+
+- ``"key"|t`` (``"key"|t(n=3)``): an interface string;
+- ``text|text`` block Markdown, ``text|inline`` one line, ``text|flow`` one line or a list;
+- ``shown|shown`` one line, ``shown|block`` block: a fact from :mod:`carta.present`;
+- ``str|cell`` escaped for a table cell, ``str|attribute`` for a quoted attribute, ``str|ltr``
+  kept left-to-right, ``str|bdi`` isolated, ``str|url`` a link the site made.
+
+Filters are plain calls for Jinja (methods and globals go through its slower call protocol),
+so they find the page in :data:`CURRENT`, which :func:`page` sets while it renders. One
+environment per process, each template compiled once.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
-from functools import cache
+from contextvars import ContextVar
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
+from markupsafe import escape as markupsafe_escape
 
 from carta import present
-from carta.present.site_extra import result_text, standard_results
+from carta.present.site_extra import result_text
 from carta.site.page import Page, attr, bdi, cell, ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# the page being rendered (its language, its fallbacks): what the filters write for
+CURRENT: ContextVar[Page] = ContextVar("carta_site_page")
 
 
 def url(value: str) -> Markup:
@@ -36,6 +54,65 @@ def front_matter_string(value: str) -> Markup:
     return Markup(json.dumps(str(value), ensure_ascii=False))
 
 
+@jinja2.pass_context  # never folded into a constant when compiled
+def _t(_context, key: str, **values: object) -> Markup:
+    return CURRENT.get().t(key, **values)
+
+
+@jinja2.pass_context  # never folded into a constant when compiled
+def _text(_context, value) -> Markup:
+    return CURRENT.get().text(value)
+
+
+@jinja2.pass_context  # never folded into a constant when compiled
+def _inline(_context, value) -> Markup:
+    return CURRENT.get().inline(value)
+
+
+@jinja2.pass_context  # never folded into a constant when compiled
+def _flow(_context, value) -> Markup:
+    return CURRENT.get().flow(value)
+
+
+@jinja2.pass_context  # never folded into a constant when compiled
+def _shown(_context, value) -> Markup:
+    return CURRENT.get().shown(value)
+
+
+@jinja2.pass_context  # never folded into a constant when compiled
+def _block(_context, value) -> Markup:
+    return CURRENT.get().block(value)
+
+
+@lru_cache(maxsize=1024)
+def _date(day: datetime.date, lang: str) -> str:
+    # Babel's skeleton matching is the slowest step of a page; a charter has few dates
+    return present.date(day, lang)
+
+
+FILTERS = {"t": _t, "text": _text, "inline": _inline, "flow": _flow, "shown": _shown,
+           "block": _block, "cell": cell, "attribute": attr, "ltr": ltr, "bdi": bdi, "url": url,
+           "front_matter_string": front_matter_string}
+
+
+def escape(value: object) -> Markup:
+    """Autoescape's escape, without copying what is already Markup (most of a page's values:
+    markupsafe's escape makes a new Markup of every one)."""
+    return value if type(value) is Markup else markupsafe_escape(value)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's compiler, calling :func:`escape` for each autoescaped output."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.carta_escape(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The templates, autoescaped, loaded once per process. Comments are ``<# … #>``:
@@ -44,9 +121,10 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
         auto_reload=False, cache_size=-1, comment_start_string="<#", comment_end_string="#>")
-    env.globals.update(present=present, ltr=ltr, bdi=bdi, cell=cell, attr=attr, url=url,
-                       standard_results=standard_results, result_text=result_text)
-    env.filters["front_matter_string"] = front_matter_string
+    env.code_generator_class = _CodeGenerator
+    env.carta_escape = escape
+    env.globals.update(present=present, result_text=result_text, date=_date)
+    env.filters.update(FILTERS)
     return env
 
 
@@ -59,5 +137,9 @@ def template(name: str) -> jinja2.Template:
 def page(p: Page, name: str, title: str, **values: object) -> str:
     """The Markdown file of one page: front matter with ``title``, the notice when part of
     the page fell back to Italian, and the body ``name`` renders from ``values``."""
-    body = template(name).render(p=p, charter=p.charter, lang=p.lang, **values)
-    return template("layout.md").render(p=p, title=title, body=Markup(body))
+    token = CURRENT.set(p)
+    try:
+        body = template(name).render(p=p, charter=p.charter, lang=p.lang, **values)
+        return template("layout.md").render(p=p, title=title, body=Markup(body))
+    finally:
+        CURRENT.reset(token)
