@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
-from carta.export.cpsv import add_service_graph, new_graph
+from carta.export.cpsv import add_service_graph, base_iri, new_graph
 from carta.export.dcat import add_catalogue
 from carta.export.vocab import PREFIXES
 from carta.model.charter import Charter
@@ -24,12 +24,22 @@ SHAPE_FILES = ("cpsv-ap-it.ttl", "dcat-ap-it.ttl")
 FORMATS = {"ttl": "turtle", "jsonld": "json-ld"}
 
 
+_LAST: tuple[int, str, Graph] | None = None
+
+
 def charter_graph(charter: Charter) -> Graph:
     """The charter's graph: every scheda as a CPSV-AP_IT public service, plus the catalogue
-    record."""
+    record. Made once per charter (the site writes it as Turtle and as JSON-LD)."""
+    global _LAST
+    if _LAST is not None and _LAST[0] == id(charter) and _LAST[1] == charter.content_hash:
+        return _LAST[2]
     g = new_graph()
+    # the charter's own resources get a prefix too: shorter Turtle, and the serializer
+    # finds every name's prefix at once instead of trying to split each IRI
+    g.bind("carta", base_iri(charter), override=True)
     add_service_graph(g, charter)
     add_catalogue(g, charter)
+    _LAST = (id(charter), charter.content_hash, g)
     return g
 
 

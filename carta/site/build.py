@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from pathlib import Path
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from carta.load.charter import load_cached
 from carta.model.charter import Charter
-from carta.site.pages import EXPORT_JSON, STYLESHEET, nav, site_files
 from carta.site.page import direction
+from carta.site.pages import EXPORT_JSON, STYLESHEET, nav, site_files
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 THEME_DIR = PACKAGE_DIR / "theme"
@@ -76,9 +76,12 @@ def shared_files(charter: Charter) -> dict[str, Callable[[], str]]:
             "assets/carta.jsonld": partial(render_jsonld, charter)}
 
 
-def generated_files(charter: Charter, pdf_dir: Path | None = None) -> dict[str, str | bytes]:
+def generated_files(charter: Charter, pdf_dir: Path | None = None,
+                    shared: Callable[[], dict[str, str]] | None = None
+                    ) -> dict[str, str | bytes]:
     """The docs folder: generated pages plus the theme's static assets and any PDFs
-    (``pdf_dir/<lang>/<name>.pdf``, as :func:`print_for_site` leaves them)."""
+    (``pdf_dir/<lang>/<name>.pdf``, as :func:`print_for_site` leaves them). ``shared`` gives
+    the open-data files when something else makes them (else they are made here)."""
     pdfs: dict[str, dict[str, str]] = {}
     files: dict[str, str | bytes] = {}
     for lang in charter.district.languages:
@@ -88,7 +91,8 @@ def generated_files(charter: Charter, pdf_dir: Path | None = None) -> dict[str, 
                 rel = f"pdf/{lang}/{pdf.name}"
                 files[rel] = pdf.read_bytes()
                 pdfs.setdefault(lang, {})[pdf.stem] = rel
-    files.update(site_files(charter, pdfs, shared_files(charter)))
+    files.update(site_files(charter, pdfs))
+    files.update(shared() if shared else _make_shared(charter))
     files[STYLESHEET] = (THEME_DIR / "carta.css").read_text(encoding="utf-8")
     return files
 
@@ -242,13 +246,33 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
             pdf_dir = build_dir / "pdf"
             print_for_site(charter, pdf_dir, jobs, progress)
         config_file = prepare(root, build_dir, site_dir, pdf_dir)
-        write_changed(build_dir / "docs", generated_files(charter, pdf_dir))
+        with _beside(_make_shared, charter, jobs) as shared:
+            write_changed(build_dir / "docs", generated_files(charter, pdf_dir, shared))
         languages = list(charter.district.languages)
         if site_dir.exists():
             shutil.rmtree(site_dir)
         build_languages(config_file, languages, site_dir, build_dir / "languages",
                         min(jobs or os.cpu_count() or 1, len(languages)))
     return site_dir
+
+
+def _make_shared(charter: Charter) -> dict[str, str]:
+    return {path: make() for path, make in shared_files(charter).items()}
+
+
+@contextlib.contextmanager
+def _beside(make, charter: Charter, jobs: int | None):
+    """``make(charter)`` in a second process (forked: the charter is already parsed) while
+    this one goes on; yields the function that waits for its result. The open-data RDF takes
+    ~12 s of CPU at 1000 schede, while writing the pages uses one core only."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if (jobs or os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: make(charter)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool.submit(make, charter).result
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ from carta.errors import CharterError
 from carta.load.charter import charter_files, load_charter
 from carta.model.charter import Charter
 from carta.site.pages import page_renderers
-from carta.site.build import build, shared_files, write_files
+from carta.site.build import build, write_files
 
 log = logging.getLogger("carta.site.preview")
 SERVICES = "servizi/"
@@ -151,7 +151,7 @@ class Preview:
     def _adopt(self, charter: Charter) -> None:
         self.charter = charter
         self.languages = list(charter.district.languages)
-        self.paths = set(page_renderers(charter, shared=shared_files(charter)))
+        self.paths = set(page_renderers(charter))
 
     def language_of(self, url_path: str) -> str:
         """The language of a page of the site, from its URL."""
@@ -176,7 +176,7 @@ class Preview:
             self.start()
             return
         with self.lock:
-            renderers = page_renderers(charter, shared=shared_files(charter))
+            renderers = page_renderers(charter)
             touched = self._touched(changed, renderers)
             # now the pages the change touches in the viewed language; then, in the background,
             # every page (a page this did not foresee may show the change too), rendered again
@@ -244,7 +244,7 @@ class Preview:
                 if not rest or self.charter is None:
                     return
                 try:
-                    self._render_language(rest[0], page_renderers(self.charter, shared=shared_files(self.charter)))
+                    self._render_language(rest[0], page_renderers(self.charter))
                 except Exception as exc:  # shown in the browser like a charter problem
                     self.error = f"{type(exc).__name__}: {exc}"
                     return
