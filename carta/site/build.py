@@ -143,9 +143,11 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", "def_list",
                                 {"toc": {"permalink": True}}],
         "plugins": [
-            # one index with every language, each stemmed; static-i18n's own search
-            # reconfiguration de-duplicates entries in quadratic time (56 s at 300 schede)
-            {"search": {"lang": list(d.languages)}},
+            # one index per language, each in its language's folder and stemmed for it
+            # (carta.site.search, written by the hooks and carta.site.languages); static-i18n's
+            # own search reconfiguration de-duplicates entries in quadratic time (56 s at 300
+            # schede)
+            {"search": {"lang": [default]}},
             {"i18n": {"docs_structure": "folder", "fallback_to_default": False,
                       "reconfigure_material": True, "reconfigure_search": False,
                       "languages": languages}},
@@ -154,7 +156,9 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
         "validation": {"omitted_files": "info", "absolute_links": "info",
                        "unrecognized_links": "warn", "anchors": "warn"},
         "watch": [str(charter.root / "content"), str(charter.root / "services")],
-        "extra": {"carta_root": ".", "generator": False},
+        "extra": {"carta_root": ".", "generator": False, **({"carta_synonyms": {
+            lang: charter.search.groups(lang) for lang in d.languages
+            if charter.search.groups(lang)}} if charter.search.synonyms else {})},
     }
 
 
@@ -271,8 +275,21 @@ def _beside(make, charter: Charter, jobs: int | None):
     if (jobs or os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: make(charter)
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool.submit(make, charter).result
+    global _FORKED
+    _FORKED = (make, charter)  # inherited by the forked worker, never pickled
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool.submit(_forked).result
+    finally:
+        _FORKED = None
+
+
+_FORKED = None
+
+
+def _forked():
+    make, charter = _FORKED
+    return make(charter)
 
 
 @contextlib.contextmanager
