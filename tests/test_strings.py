@@ -57,9 +57,11 @@ def test_defaults_carry_no_district_facts(lang):
 
 _SOURCES = [*(REPO / "carta").rglob("*.py"), *(REPO / "form_backend").rglob("*.py"),
             *(REPO / "form_backend").rglob("*.html"), *(REPO / "carta").rglob("*.html"),
-            *(REPO / "form_backend" / "templates").rglob("*.txt")]  # e-mails
+            *(REPO / "form_backend" / "templates").rglob("*.txt"),  # e-mails
+            *(REPO / "carta" / "site" / "templates").rglob("*.md")]  # site pages: "key"|t
 # t("key"), p.t("key"), charter.t(lang, "key"), charter().t(g.lang, "key"), msg("key")
 _CALL = re.compile(r"""\b(?:t|msg)\(\s*(?:[\w.]+(?:\(\))?[\w.]*,\s*)?["']([a-z][a-z0-9_]*)["']""")
+_FILTER = re.compile(r"""["']([a-z][a-z0-9_]*)["']\|t\b""")  # site templates: "key"|t
 # keys built in code from a literal prefix: f"day_{…}", "receipt_title_" ~ kind, key ~ "_title"
 _PREFIX = re.compile(r"""f["']([a-z][a-z0-9_]*_)\{|["']([a-z][a-z0-9_]*_)["']\s*[~+]""")
 # keys deliberately shipped though no code asks for them yet (none today)
@@ -73,7 +75,9 @@ def _code() -> str:
 
 def test_every_key_the_code_asks_for_is_a_default():
     code = _code()
-    asked = {k for k in _CALL.findall(code) if len(k) > 2}  # t("en", key): a language
+    # t("en", key): a language; "key"|t: how the site's docs write the filter
+    asked = {k for k in [*_CALL.findall(code), *_FILTER.findall(code)]
+             if len(k) > 2 and k != "key"}
     keys = set(defaults()[REFERENCE])
     prefixes = {k for k in asked if k.endswith("_")}  # t("day_" + …): some key must start so
     assert asked - prefixes - keys == set(), "add these keys to carta/strings/*.yaml"

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import yaml
 from carta.load.charter import load_cached
 from carta.model.charter import Charter
 from carta.site.page import direction
-from carta.site.pages import EXPORT_JSON, STYLESHEET, nav, site_files
+from carta.site.pages import EXPORT_JSON, STYLESHEET, nav, page_renderers
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 THEME_DIR = PACKAGE_DIR / "theme"
@@ -91,8 +91,13 @@ def generated_files(charter: Charter, pdf_dir: Path | None = None,
                 rel = f"pdf/{lang}/{pdf.name}"
                 files[rel] = pdf.read_bytes()
                 pdfs.setdefault(lang, {})[pdf.stem] = rel
-    files.update(site_files(charter, pdfs))
-    files.update(shared() if shared else _make_shared(charter))
+    makers = shared_files(charter)
+    if shared is not None:  # made elsewhere: waited for once the pages are written
+        results = cache(shared)
+        makers = {path: partial(lambda path: results()[path], path) for path in makers}
+    renderers = page_renderers(charter, pdfs, makers)  # the download page links the makers'
+    files.update({path: render() for path, render in renderers.items() if path not in makers})
+    files.update({path: make() for path, make in makers.items()})
     files[STYLESHEET] = (THEME_DIR / "carta.css").read_text(encoding="utf-8")
     return files
 
@@ -111,7 +116,8 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
             "extra": {"carta_footer": [
                 {"label": charter.t(lang, k), "path": p} for k, p in (
                     ("footer_complaint", "reclami/"), ("footer_privacy", "privacy/"),
-                    ("footer_accessibility", "accessibilita/"), ("footer_contacts", "uffici/"))],
+                    ("footer_accessibility", "accessibilita/"), ("footer_contacts", "uffici/"),
+                    ("footer_legal", "note-legali/"))],
                 "carta_dir": direction(lang),
                 # the district's own pages for AgID's footer checks (theme: copyright.html)
                 "carta_agid": {k: v for k, v in (

@@ -96,6 +96,12 @@ def privacy_page(charter: Charter, lang: str) -> str:
     return page(p, "privacy.md", p.t("privacy_title"))
 
 
+def legal_notes_page(charter: Charter, lang: str) -> str:
+    """Note legali: the content licence, the privacy notice, the accessibility statement."""
+    p = Page(charter, lang)
+    return page(p, "legal.md", p.t("legal_title"))
+
+
 def indicators_csv(charter: Charter) -> str:
     """Every quality row (schede and system) as CSV for spreadsheets (UTF-8, comma)."""
     import csv

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
-from carta.site import general as pages
 from carta.model.charter import Charter
+from carta.site import general as pages
 from carta.site.scheda import service_page
 
 STYLESHEET = "assets/carta.css"
@@ -34,7 +35,7 @@ def page_paths(charter: Charter) -> list[str]:
         paths.append("carta.md")
     if charter.providers:
         paths.append("enti-gestori.md")
-    paths += ["download.md", "accessibilita.md", "privacy.md"]
+    paths += ["download.md", "accessibilita.md", "privacy.md", "note-legali.md"]
     return paths + [f"servizi/{s.slug}.md" for s in charter.services]
 
 
@@ -98,6 +99,9 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         # so these are plain HTML links computed from the page's output URL.
         up = "../" if lang == charter.district.languages[0] else "../../"
         downloads = {"download_json": up + EXPORT_JSON, "download_csv": up + EXPORT_CSV}
+        if shared:  # the open-data files other outputs make (carta.site.build.shared_files)
+            downloads.update({f"download_{Path(path).suffix[1:]}": up + path for path in shared
+                              if path.endswith((".ttl", ".jsonld"))})
         if "carta" in pdfs:
             downloads["download_pdf"] = up + pdfs["carta"]
         for form in charter.forms:
@@ -106,6 +110,7 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         put("download.md", pages.downloads_page, downloads)
         put("accessibilita.md", pages.accessibility_page)
         put("privacy.md", pages.privacy_page)
+        put("note-legali.md", pages.legal_notes_page)
         for s in charter.services:
             links = {"area": f"../aree/{charter.area_by_code[s.area].slug}.md",
                      "offices": "../uffici.md",
