@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 from carta.model.charter import Charter
 from carta.model.organisation import Office
-from carta.present.schedule import comune_name, opening_hours_specification
 from carta.model.service import Service
+from carta.present.schedule import comune_name, opening_hours_specification
 
 _CAP = re.compile(r"\b(\d{5})\b")
 

@@ -30,8 +30,8 @@ import carta.load.charter
 from carta.errors import CharterError
 from carta.load.charter import charter_files, load_charter
 from carta.model.charter import Charter
-from carta.site.pages import page_renderers
 from carta.site.build import build, write_files
+from carta.site.pages import page_renderers
 
 log = logging.getLogger("carta.site.preview")
 SERVICES = "servizi/"
