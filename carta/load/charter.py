@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from carta.errors import CharterError, Problem
 from carta.load.messages import friendly
 from carta.load.references import check_references
+from carta.load.search import check_search
 from carta.load.source import Source, read_source
 from carta.load.surveys import check_surveys
 from carta.model.base import is_slug
@@ -27,6 +28,7 @@ from carta.model.organisation import Areas, District, HealthContacts, Offices, P
 from carta.model.quality import Monitoring, SystemQuality
 from carta.model.rules import AccessParameters, Bands, Complaints, Forms, Tariffs
 from carta.model.satisfaction import Satisfaction
+from carta.model.search import Search
 from carta.model.service import Service
 from carta.strings import check_overrides, merge
 
@@ -54,6 +56,7 @@ CONTENT_FILES = [
     FileKind("content/health.yaml", HealthContacts, False),
     FileKind("content/sections.yaml", Sections, False),
     FileKind("content/satisfaction.yaml", Satisfaction, False),
+    FileKind("content/search.yaml", Search, False),
 ]
 # Files under content/ that other parts of carta read (hand-written site pages).
 OTHER_CONTENT = re.compile(r"^content/pages/")
@@ -203,12 +206,14 @@ def load_charter(root: Path | str = ".") -> Charter:
         sections=(get("content/sections.yaml") or Sections(sections=[])).sections,
         monitoring=sorted((m for m, _ in monitoring), key=lambda m: m.year),
         satisfaction=get("content/satisfaction.yaml"),
+        search=get("content/search.yaml") or Search(),
         strings=merge(overrides),
         string_overrides=overrides,
     )
     problems += check_references(charter, sources, service_sources,
                                  {m.year: s for m, s in monitoring})
     problems += check_surveys(charter, sources, service_sources)
+    problems += check_search(charter, sources)
     if problems:
         raise CharterError(problems)
     return charter

@@ -20,6 +20,7 @@ from carta.model.organisation import (
 from carta.model.quality import Monitoring, SystemQuality
 from carta.model.rules import AccessParameters, Bands, Complaints, Form, Tariff, Tariffs
 from carta.model.satisfaction import Satisfaction
+from carta.model.search import Search
 from carta.model.service import Service
 from carta.strings import NEUTRAL_PHONE, fill, lookup
 
@@ -48,6 +49,7 @@ class Charter(Model):
     sections: list[Section]
     monitoring: list[Monitoring]
     satisfaction: Satisfaction | None = None  # content/satisfaction.yaml: the questionnaire
+    search: Search = Search()  # content/search.yaml: synonyms for the site's search
     strings: dict[str, dict[str, str]] = {}  # merged: carta's defaults + the charter's
     string_overrides: dict[str, dict[str, str]] = {}  # the charter's content/strings/ only
 

@@ -162,10 +162,14 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
         "validation": {"omitted_files": "info", "absolute_links": "info",
                        "unrecognized_links": "warn", "anchors": "warn"},
         "watch": [str(charter.root / "content"), str(charter.root / "services")],
-        "extra": {"carta_root": ".", "generator": False, **({"carta_synonyms": {
-            lang: charter.search.groups(lang) for lang in d.languages
-            if charter.search.groups(lang)}} if charter.search.synonyms else {})},
+        "extra": {"carta_root": ".", "generator": False},
     }
+
+
+def synonyms(charter: Charter) -> dict[str, list[list[str]]]:
+    """The groups of ``content/search.yaml`` per language, for the hooks (``extra``)."""
+    return {lang: charter.search.groups(lang) for lang in charter.district.languages
+            if charter.search.groups(lang)}
 
 
 def project_mkdocs_yml(charter: Charter) -> str:
@@ -197,6 +201,7 @@ def prepare(root: Path, build_dir: Path, site_dir: Path, pdf_dir: Path | None = 
     config["extra"]["carta_root"] = str(charter.root)
     config["extra"]["carta_generated"] = True  # this module writes the docs, not the hook
     config["extra"]["carta_template_cache"] = str((build_dir / "templates").resolve())
+    config["extra"]["carta_synonyms"] = synonyms(charter)
     if pdf_dir:
         config["extra"]["carta_pdf_dir"] = str(pdf_dir.resolve())
     config_file = build_dir / "mkdocs.yml"

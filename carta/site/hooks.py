@@ -16,14 +16,17 @@ from mkdocs.plugins import event_priority
 
 from carta.errors import CharterError
 from carta.load.charter import load_cached
-from carta.site.pages import nav
-from carta.site.build import generated_files, write_changed
+from carta.site import search as site_search
+from carta.site.build import generated_files, synonyms, write_changed
 from carta.site.page import direction
+from carta.site.pages import nav
 
 _HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
 # static-i18n runs the whole build once per language, hooks included: generate the docs once
 # per version of the charter, not once per language
 _WRITTEN: dict[str, tuple[str, str | None]] = {}
+# how many search entries there were before the search plugin indexed a page
+_INDEXED: dict[str, int] = {}
 
 
 @event_priority(100)  # before mkdocs-static-i18n reads the nav and the docs
@@ -43,6 +46,7 @@ def on_config(config):
             charter, (base / pdf_dir).resolve() if pdf_dir else None))
         _WRITTEN[config.docs_dir] = version
     config.nav = nav(charter)
+    config.extra["carta_synonyms"] = synonyms(charter)  # carta's build writes them itself
     return config
 
 
@@ -58,10 +62,73 @@ def on_env(env, config, files):
     return env
 
 
+def _languages(config) -> list[str]:
+    """The site's languages, the default first (none without static-i18n)."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return []
+    default = i18n.default_language
+    return [default, *(x for x in i18n.build_languages if x != default)]
+
+
+def _search_plugin(config):
+    return next((plugin for name, plugin in config.plugins.items()
+                 if name in ("search", "material/search")), None)
+
+
+@event_priority(50)  # before Material's search plugin indexes the page
+def on_page_context(context, page, config, nav):
+    search = _search_plugin(config)
+    if search is not None and hasattr(search, "search_index"):
+        _INDEXED[page.url] = len(search.search_index.entries)
+    return context
+
+
 def on_post_page(output, page, config):
     # Material sets dir on <body>; screen readers and the validator read it on <html>.
-    return _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
-                     output, count=1)
+    output = _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
+                       output, count=1)
+    languages = _languages(config)
+    lang = getattr(page.file, "locale", None)
+    if languages and lang in languages:
+        _improve_search_entries(page, config, lang)
+        # Material's search loads the index of the page's language
+        output = site_search.page_search(output, site_search.language_prefix(lang, languages[0]))
+    return output
+
+
+def on_post_template(output, template_name, config):
+    if template_name == "404.html":  # the default language's index, as on its pages
+        return site_search.page_search(output, "")
+    return output
+
+
+def _improve_search_entries(page, config, lang: str) -> None:
+    """The entries Material's search made of ``page`` (in its on_page_context, before this
+    page's on_post_page) with the summary first and the synonyms."""
+    search = _search_plugin(config)
+    start = _INDEXED.pop(page.url, None)
+    if search is None or start is None:
+        return
+    entries = search.search_index.entries
+    entries[start:] = site_search.improve_entries(
+        entries[start:], page.url, page.content or "",
+        (config.extra.get("carta_synonyms") or {}).get(lang, []), lang)
+
+
+@event_priority(-200)  # after static-i18n has built the other languages
+def on_post_build(config):
+    # static-i18n has gathered every language's entries into the search plugin's index, and
+    # written them into one file: one index per language instead.  (carta's own build runs
+    # each language on its own and writes the indexes itself: carta.site.languages.)
+    i18n = config.plugins.get("i18n")
+    search = _search_plugin(config)
+    if i18n is None or i18n.building or search is None or not hasattr(search, "search_index"):
+        return
+    languages = _languages(config)
+    for lang in languages:
+        site_search.write_index(Path(config.site_dir), lang, languages,
+                                search.search_index.entries)
 
 
 def on_serve(server, config, builder):

@@ -4,8 +4,9 @@ static-i18n builds the languages one after the other in one process.  Here each 
 one MkDocs build of its own (static-i18n told to build that language only), in a pool of
 worker processes, into a folder of its own that is kept for the next build.  The folders are
 then merged into the site as the sequential build leaves it: a later language's shared files
-win (the 404 page is the last language's), and one search index and one sitemap list every
-language in order.  A test compares the result with static-i18n's own build, file for file.
+win (the 404 page is the last language's), each language has its own search index in its
+folder, and one sitemap lists every language in order.  A test compares the result with
+static-i18n's own build, file for file.
 
 Incremental: a page is rendered again only when its Markdown changed since the last build of
 its language; everything is rendered again when anything all pages show may have changed (the
@@ -56,10 +57,12 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
         raise Abort("\n".join(failed))
     for lang in languages:
         _link_tree(work_dir / lang / "site", site_dir)
-    search_config = results[0][0]
-    entries = [entry for _, docs, _, _ in results for entry in docs]
-    _write(site_dir / "search" / "search_index.json", json.dumps(
-        {"config": search_config, "docs": entries}, separators=(",", ":"), default=str))
+    # one search index per language, in its folder (carta.site.search), as the hooks write
+    # them after static-i18n's own build; a worker's hooks saw only the pages it rendered
+    from carta.site.search import write_index
+
+    for lang, (_, docs, _, _) in zip(languages, results, strict=True):
+        write_index(site_dir, lang, languages, docs)
     _write_sitemap(site_dir, [sitemap for _, _, sitemap, _ in results])
 
 
@@ -171,7 +174,8 @@ def _key(config_file: str, every_page: list[str]) -> str:
         digest.update(version(package).encode())
     # carta's code reaches a page through its Markdown (hashed page by page), and otherwise
     # only through the hooks that MkDocs runs on every page and the theme
-    code = [PACKAGE_DIR / "hooks.py", PACKAGE_DIR / "page.py", Path(__file__)]
+    code = [PACKAGE_DIR / "hooks.py", PACKAGE_DIR / "page.py", Path(__file__),
+            PACKAGE_DIR / "search.py", PACKAGE_DIR.parent / "model" / "search.py"]
     for path in sorted([*code, *(PACKAGE_DIR / "theme").rglob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())

@@ -1,0 +1,72 @@
+"""What the site's search treats as the same word (``content/search.yaml``).
+
+Per language, groups of equivalent terms: a reader who types any term of a group finds the
+pages that use another (``anziani`` finds a page that says ``terza età``).  The site indexes
+the whole group on every page section that mentions one of its terms, in a search field that
+no reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from carta.model.base import Model
+
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+
+
+def _distinct(group: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for term in group:
+        key = " ".join(term.casefold().split())
+        if key in seen:
+            raise ValueError(f"{term!r} is twice in this group")
+        seen.add(key)
+    return group
+
+
+Group = Annotated[list[Term], Field(min_length=2, max_length=30), AfterValidator(_distinct)]
+
+
+class Search(Model):
+    """``synonyms``: per language code, a list of groups, each a list of terms that mean the
+    same to someone searching the site (words or short phrases, in any case)."""
+
+    synonyms: dict[Language, list[Group]] = Field(
+        default_factory=dict,
+        description="per language (it, en, …) a list of groups of equivalent search terms, "
+                    "like [anziani, terza età, over 65]")
+
+    def groups(self, lang: str) -> list[list[str]]:
+        """The groups of ``lang`` (none when the file does not list the language)."""
+        return [list(g) for g in self.synonyms.get(lang, [])]
+
+
+# Arabic joins "and", "so", "with", "for", "like" to the next word (وكبار السن)
+_PROCLITICS = {"ar": "[وفبلك]?"}
+
+
+def mentioned(groups: list[list[str]], text: str, lang: str) -> list[str]:
+    """The terms of every group of which ``text`` mentions a term (as a whole word or phrase,
+    in any case), group by group, each once."""
+    folded = text.casefold()
+    found: list[str] = []
+    for group in groups:
+        if any(_pattern(term, lang).search(folded) for term in group):
+            found += [t for t in group if t not in found]
+    return found
+
+
+_PATTERNS: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _pattern(term: str, lang: str) -> re.Pattern[str]:
+    key = (term, lang)
+    if key not in _PATTERNS:
+        words = r"\s+".join(re.escape(w) for w in term.casefold().split())
+        _PATTERNS[key] = re.compile(rf"(?<!\w){_PROCLITICS.get(lang, '')}{words}(?!\w)")
+    return _PATTERNS[key]
