@@ -310,3 +310,18 @@ def test_publiccode_yml_meets_the_standard():
 def test_the_publiccode_check_refuses_what_the_standard_refuses(change, problem):
     doc = {**yaml.safe_load((REPO / "publiccode.yml").read_text(encoding="utf-8")), **change}
     assert problem in publiccode_problems(doc)
+
+
+def test_the_same_charter_gives_the_same_files_in_every_process():
+    """Blank nodes and JSON-LD arrays in a stable order: the site's parallel and incremental
+    builds compare files, and people diff the published data year on year."""
+    import subprocess
+    import sys
+
+    code = ("from carta.load.charter import load_charter; from carta.export import rdf; "
+            "import hashlib; c = load_charter('.'); "
+            "print(hashlib.sha256((rdf.render_turtle(c) + rdf.render_jsonld(c)).encode()).hexdigest())")
+    runs = {subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+                           check=True).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1

@@ -7,6 +7,7 @@ against are in ``carta/export/shapes/``."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -181,8 +182,10 @@ def _add_office(g: Graph, charter: Charter, name: Names, office: Office) -> None
 
 
 def _hours(g: Graph, place: URIRef, rows: list[tuple[str, str, str, str | None]]) -> None:
-    for day, opens, closes, where in rows:
-        spec = BNode()
+    for i, (day, opens, closes, where) in enumerate(rows):
+        # named after its office and place in the list: the same charter gives the same file
+        # (a random blank-node id would make every build's Turtle and JSON-LD differ)
+        spec = BNode("h" + hashlib.sha256(f"{place}|{i}".encode()).hexdigest()[:20])
         g.add((place, SCHEMA.openingHoursSpecification, spec))
         g.add((spec, RDF.type, SCHEMA.OpeningHoursSpecification))
         g.add((spec, SCHEMA.dayOfWeek, SCHEMA[WEEKDAYS[day]]))

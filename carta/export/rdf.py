@@ -8,6 +8,7 @@ properties, those a district may not have stated yet as warnings."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +49,23 @@ def render_rdf(charter: Charter, fmt: str = "ttl") -> str:
     g = charter_graph(charter)
     if fmt == "jsonld":
         context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-        return g.serialize(format="json-ld", context=context, indent=1, auto_compact=True) + "\n"
+        data = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
+        return json.dumps(_canonical(data), ensure_ascii=False, indent=1) + "\n"
     return g.serialize(format=FORMATS[fmt])
+
+
+def _canonical(value, key: str = ""):
+    """JSON-LD with its unordered arrays sorted (``@list`` keeps its order): rdflib writes
+    nodes in an order that changes from process to process, and the same charter must give
+    the same file (the site's incremental build and its users' diffs rely on it)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def render_turtle(charter: Charter) -> str:
