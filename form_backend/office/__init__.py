@@ -8,6 +8,7 @@ One blueprint, its routes in modules named after what they hold:
 - :mod:`.listing` — the list (search, filters, counts, pages), the day's view, the CSV export;
 - :mod:`.casework` — one submission: answers, attachments, assignment, notes, status;
 - :mod:`.events` — the days of a meeting or of the service's start, for the standards;
+- :mod:`.opinions` — what citizens said, in aggregate (page ratings, ease of use, survey);
 - :mod:`.ranking` — the graduatoria of a service (page and CSV);
 - :mod:`.staff` — the administrators' pages for operators;
 - :mod:`.answers`, :mod:`.csvfile`, :mod:`.queries` — what those pages share.
@@ -50,6 +51,7 @@ from form_backend.office import (  # noqa: E402,F401  (routes register on bp)
     casework,
     events,
     listing,
+    opinions,
     ranking,
     signin,
     staff,
