@@ -566,9 +566,16 @@ def _parameter_fields(charter, service, lang, msg):
                                            else f"{label} — {msg('form_minor_children')}", msg)
 
 
+class RegulationHint(str):
+    """A hint that is the regulation's wording behind a plain question: the form folds it
+    away under "Testo del regolamento" (``regulation`` is what the template looks for)."""
+
+    regulation = True
+
+
 def _parameter_hints(charter, service, lang) -> dict[str, str]:
     """The regulation's words of each parameter asked as a plain question, as its hint."""
-    return {f"par-{p.id}": label_of(p.text, lang)
+    return {f"par-{p.id}": RegulationHint(label_of(p.text, lang))
             for p in applicable_parameters(charter, service) if p.question}
 
 

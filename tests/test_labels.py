@@ -122,6 +122,12 @@ def test_each_criterion_is_a_plain_question_with_the_regulation_text_as_its_hint
     clauses = {p.text.resolve(lang)[0] for p in params.values()}
     assert not clauses & set(page.labels.values())
 
+    # and the clauses fold away, so the page is a list of short questions on a phone
+    html = criteria_page(shipped_app.test_client(), "telesoccorso", lang)
+    folded = re.findall(r'<details class="details hint[^"]*"><summary>([^<]+)</summary>'
+                        r'<p class="hint" id="par-[a-z0-9-]+-hint">', html)
+    assert len(folded) >= 20 and set(folded) == {charter.t(lang, "form_regulation_text")}
+
 
 def _charter(root, question: dict | None):
     """The factory charter whose domanda asks the access parameters (one page)."""
