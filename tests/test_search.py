@@ -158,16 +158,18 @@ def search(chromium, server: str, lang: str, words: str) -> list[tuple[str, str]
 
     page = chromium.new_page()
     try:
-        page.goto(server + url(lang, "index"))
-        box = page.locator("input[data-md-component=search-query]")
-        box.click()
-        for _ in range(3):  # typed before the worker had its index: type again
+        for _ in range(4):
+            # Material (its own worker as well) now and then misses words typed while it loads
+            # the index, and then waits for the next: open the page again
+            page.goto(server + url(lang, "index"))
+            box = page.locator("input[data-md-component=search-query]")
+            box.click()
             box.fill(words)
             try:
-                page.wait_for_selector(".md-search-result__item", timeout=8000)
+                page.wait_for_selector(".md-search-result__item", timeout=15000)
                 break
             except PlaywrightTimeout:
-                box.fill("")
+                continue
         page.wait_for_timeout(300)  # every result in
         items = page.locator(".md-search-result__item > a")
         links = [urlsplit(a.get_attribute("href")) for a in items.all()]
