@@ -265,10 +265,11 @@ def test_footer_links_accessibility_privacy_and_legal_notes(site, shipped):
     """Ports src/audits/accessibility/index.ts (C.SI.3.2), municipality_privacy and
     src/audits/license/index.ts (C.SI.3.4): the links sit inside <footer>.
 
-    The shipped charter states no AgID statement URL and no legal notes page (seed 003 gives
-    neither): the accessibility link goes to carta's own page, so C.SI.3.2 stays unmet (the
-    validator wants https://form.agid.gov.it/view/...), and there is no legal-notes link,
-    so C.SI.3.4 stays unmet until content/district.yaml gives legal_notes_url."""
+    The shipped charter states no AgID statement URL (seed 003 gives none): the accessibility
+    link goes to carta's own page, so C.SI.3.2 stays unmet (the validator wants
+    https://form.agid.gov.it/view/...). The legal-notes link goes to the district's page when
+    content/district.yaml names one, else to carta's Note legali page, which states the
+    content licence (C.SI.3.4)."""
     d = shipped.district
     for path in ("", "servizi/telesoccorso"):
         footer = load(site, path).find("footer")[0]
@@ -283,7 +284,13 @@ def test_footer_links_accessibility_privacy_and_legal_notes(site, shipped):
         target = urljoin(f"/{path}/".replace("//", "/"), privacy[0].attrs["href"])
         assert d.privacy_url or (site / target.strip("/") / "index.html").is_file()
         notes = footer.data("legal-notes")
-        assert bool(notes) == bool(d.legal_notes_url)
+        assert len(notes) == 1
+        if d.legal_notes_url:
+            assert notes[0].attrs["href"] == d.legal_notes_url
+        else:
+            target = urljoin(f"/{path}/".replace("//", "/"), notes[0].attrs["href"])
+            text = (site / target.strip("/") / "index.html").read_text(encoding="utf-8")
+            assert d.content_licence and d.content_licence in text
 
 
 def test_booking_link_where_an_office_takes_appointments(schede, shipped):

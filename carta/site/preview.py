@@ -260,6 +260,21 @@ class PreviewServer(LiveReloadServer):
         self.preview = preview
         self.error_handler = self._error_page
 
+    def listen(self) -> None:
+        """Take the port now, so that once "preview of …" is printed the browser (or a
+        script) that opens the address finds the server, however slow the machine."""
+        super().server_bind()
+        super().server_activate()
+        self._listening = True
+
+    def server_bind(self) -> None:
+        if not getattr(self, "_listening", False):
+            super().server_bind()
+
+    def server_activate(self) -> None:
+        if not getattr(self, "_listening", False):
+            super().server_activate()
+
     def _build(self) -> None:
         try:
             self.preview.rebuild()
@@ -335,6 +350,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000,
     for folder in ("content", "services"):
         if (preview.root / folder).is_dir():
             server.watch(str(preview.root / folder))
+    server.listen()
     print(f"carta: preview of {preview.root} on http://{host}:{port}/ (Ctrl+C to stop)",
           file=sys.stderr, flush=True)
     try:
