@@ -249,6 +249,14 @@ def test_a_schedas_substitute_and_payment_override_the_districts(tmp_path):
     assert [r.text for r in p.remedies] == ["Ricorso al TAR Campania entro 60 giorni."]
     printed = _plain(scheda_document(charter, service, "it"))
     assert "Dirigente del Settore Sociale" in printed and "Bonifico sul conto" in printed
+    # the site's scheda page says the same as the sheet (one presentation, two renderers)
+    from carta.site.scheda import service_page
+
+    site = service_page(charter, service, "it", {"area": "../aree/x.md", "offices": "../uffici.md",
+                                                 "apply": "/domanda/x", "complain": "/reclamo"})
+    for words in ("Dirigente del Settore Sociale", "Ufficio di Piano", "Bonifico sul conto del servizio.",
+                  "Ricorso al TAR Campania entro 60 giorni."):
+        assert words in site, words
     q = present.procedure(charter, charter.service_by_slug["altro"], "it")
     assert q.substitute.role.text == "Segretario generale del Comune"
     assert [v.text.text for c in q.substitute.contacts for v in c.values] == [
@@ -265,3 +273,17 @@ def test_a_substitute_in_an_unknown_office_is_reported_where_it_is_written(tmp_p
         load_charter(write_charter(tmp_path, {"content/district.yaml": district}))
     assert [p.file for p in err.value.problems if "ufficio-che-non-esiste" in str(p)] == [
         "content/district.yaml"]
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_the_sites_privacy_page_carries_every_forms_notice(shipped, lang):
+    from carta.site.pages import site_files
+
+    page = site_files(shipped)[f"{lang}/privacy.md"]
+    for form in shipped.forms:
+        n = present.notice(shipped, form, lang)
+        assert f'data-notice-version="{n.version}"' in page
+        for part in n.parts:
+            assert part.label in page
+        assert shipped.t(lang, "notice_basis_public_task")[:40] in page
+    assert "Acconsento" not in page
