@@ -113,6 +113,7 @@ def bare_build(code: Code, root: Path) -> float:
     config["site_dir"] = str(root / "site-bare")
     config["extra"].pop("carta_generated", None)
     bare_file = root / "build" / "bare.yml"
+    bare_file.parent.mkdir(parents=True, exist_ok=True)
     bare_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return code.run("-m", "mkdocs", "build", "-q", "-f", str(bare_file))[0]
 
@@ -253,7 +254,11 @@ def main() -> int:
             for _ in range(args.repeat):
                 for code in codes:  # taking turns, so that both meet the same machine
                     root = roots[code.name]
-                    shutil.rmtree(root / "build", ignore_errors=True)  # cold: no earlier build
+                    # cold: no earlier build (work files live in a cache folder since 0.1)
+                    from carta.site.build import default_build_dir
+
+                    shutil.rmtree(root / "build", ignore_errors=True)
+                    shutil.rmtree(default_build_dir(root), ignore_errors=True)
                     wall, cpu = full_build(code, root)
                     if wall < row.get(code.name, float("inf")):
                         row[code.name], row[f"cpu-{code.name}"] = wall, cpu
