@@ -120,14 +120,20 @@ def tax_code(claims: dict) -> str | None:
     return None
 
 
-def locked_answers(definition: Form, claims: dict) -> dict[str, str]:
-    """The answers the identity gives, by the role of the form's fields."""
+def locked_answers(definition: Form, claims: dict, proxy: bool = False) -> dict[str, str]:
+    """The answers the identity gives, by the role of the form's fields: the beneficiary's,
+    or with ``proxy`` those of someone applying on the beneficiary's behalf."""
     family, given = (str(claims.get(k) or "").strip() for k in ("family_name", "given_name"))
     born = str(claims.get("birthdate") or "").strip()
-    values = {FieldRole.surname: family, FieldRole.given_name: given,
-              FieldRole.full_name: f"{family} {given}".strip() if family and given else "",
-              FieldRole.tax_code: tax_code(claims) or "",
-              FieldRole.birth_date: born if re.fullmatch(r"\d{4}-\d{2}-\d{2}", born) else ""}
+    born = born if re.fullmatch(r"\d{4}-\d{2}-\d{2}", born) else ""
+    if proxy:
+        values = {FieldRole.proxy_surname: family, FieldRole.proxy_given_name: given,
+                  FieldRole.proxy_tax_code: tax_code(claims) or "",
+                  FieldRole.proxy_birth_date: born}
+    else:
+        values = {FieldRole.surname: family, FieldRole.given_name: given,
+                  FieldRole.full_name: f"{family} {given}".strip() if family and given else "",
+                  FieldRole.tax_code: tax_code(claims) or "", FieldRole.birth_date: born}
     out = {}
     for role, value in values.items():
         field = definition.field_with_role(role)
@@ -144,17 +150,30 @@ def identity(row) -> dict | None:
     if not isinstance(held, dict) or held.get("browser") != data.get(drafts._BOUND_TO):
         return None
     try:
-        fields = json.loads(current_app.extensions["carta_fernet"].decrypt(
+        sealed = json.loads(current_app.extensions["carta_fernet"].decrypt(
             held["fields"].encode()))
     except Exception:  # another key, or not ours: no identity
         return None
-    return {"iss": held.get("iss"), "fields": fields, "name": held.get("name", "")}
+    own, proxy = ((sealed["own"], sealed.get("proxy", {})) if "own" in sealed
+                  else (sealed, {}))  # drafts identified before the proxy's fields existed
+    return {"iss": held.get("iss"), "fields": own, "proxy": proxy,
+            "behalf": held.get("behalf"), "name": held.get("name", "")}
+
+
+_NOT_TICKED = {"", "n", "no", "false", "0", "off"}
 
 
 def locked(loaded) -> dict[str, Any]:
-    """The locked answers of a loaded draft (empty without a valid identity)."""
+    """The locked answers of a loaded draft (empty without a valid identity): the
+    beneficiary's fields, or, once the citizen says they apply on someone's behalf, their
+    own fields as the one applying (the beneficiary's are then theirs to write)."""
     found = identity(loaded.row) if enabled() else None
-    return dict(found["fields"]) if found else {}
+    if not found:
+        return {}
+    behalf = found.get("behalf")
+    if behalf and str(loaded.answers.get(behalf) or "").strip().lower() not in _NOT_TICKED:
+        return dict(found["proxy"])
+    return dict(found["fields"])
 
 
 def gate(definition: Form, service: Service | None, kind: str, loaded=None):
@@ -270,8 +289,10 @@ def callback():
         log.error("identification failed: %s: %s", type(exc).__name__, str(exc)[:200])
         return _failed("oidc_error", again)
     fields = locked_answers(definition, claims)
+    behalf = definition.field_with_role(FieldRole.on_behalf)
     name = " ".join(x for x in (claims.get("given_name"), claims.get("family_name")) if x)
-    found = {"iss": issuer, "fields": fields, "name": str(name)[:200]}
+    found = {"iss": issuer, "fields": fields, "proxy": locked_answers(definition, claims, True),
+             "behalf": behalf.id if behalf else None, "name": str(name)[:200]}
     if target.get("draft"):  # the draft's own page takes it (only its browser opens it)
         sealed = current_app.extensions["carta_fernet"].encrypt(json.dumps(
             {**found, "draft": target["draft"]}).encode()).decode()
@@ -312,9 +333,11 @@ def _bind(draft_id: str, found: dict) -> None:
             return
         data = dict(row.data)
         data.update({k: v for k, v in found["fields"].items()})
+        sealed = {"own": found["fields"], "proxy": found.get("proxy", {})}
         data[_KEY] = {"iss": found["iss"], "browser": data.get(drafts._BOUND_TO),
                       "name": found["name"], "at": dt.datetime.now(dt.UTC).isoformat(),
-                      "fields": fernet.encrypt(json.dumps(found["fields"]).encode()).decode()}
+                      "behalf": found.get("behalf"),
+                      "fields": fernet.encrypt(json.dumps(sealed).encode()).decode()}
         connection.execute(sql_update(table).where(table.c.id == draft_id).values(data=data))
 
     current_app.extensions["carta_draft_writer"].run(write)

@@ -312,3 +312,46 @@ def test_a_citizen_logs_in_and_completes_a_domanda_on_a_phone_with_the_keyboard(
         browser.close()
     assert stored(app).identified_by
     assert violations == []
+
+
+def test_applying_on_someones_behalf_locks_the_identity_into_the_applicants_fields(served):
+    """A daughter identified with SPID applies for her mother: the identity is hers, so it
+    fills and locks the applicant's (segnalante's) fields, and the beneficiary's are hers to
+    write."""
+    import datetime as dt
+
+    from tests.payloads import cf_born
+    from tests.test_journey_forms import date
+
+    app, base = served
+    s = requests.Session()
+    url = log_in(s, base)
+    r = post_page(s, base, url, "chi", {"per-conto-di": "y"})
+    assert r.status_code == 303, errors(r.text)
+    url = r.headers["Location"]
+    assert "/passo/segnalante" in url
+    page = s.get(base + url).text
+    for locked in ("segnalante-cognome", "segnalante-nome", "segnalante-codice-fiscale",
+                   "segnalante-data-nascita-day"):
+        assert f'name="{locked}"' not in page, locked
+    assert 'name="segnalante-rapporto"' in page and "Dati della sua identità digitale" in page
+    own = ("segnalante-cognome", "segnalante-nome", "segnalante-codice-fiscale",
+           "segnalante-data-nascita")
+    r = post_page(s, base, url, "segnalante",
+                  {k: v for k, v in PAGES["segnalante"].items() if not k.startswith(own)})
+    assert r.status_code == 303, errors(r.text)
+    url = r.headers["Location"]
+    page = s.get(base + url).text
+    for asked in ("cognome", "nome", "codice-fiscale"):  # the beneficiary's: not locked
+        assert f'name="{asked}"' in page, asked
+    born = dt.date(1950, 5, 5)
+    check = walk_identified(s, base, url, {
+        "cognome": "Esposito", "nome": "Anna", "luogo-nascita": "Napoli",
+        **date("data-nascita", born), "cittadinanza": "italiana",
+        "codice-fiscale": cf_born(born, 40)})
+    assert send(s, base, check).status_code == 303
+    data = stored(app).data
+    assert (data["segnalante-cognome"], data["segnalante-nome"], data["segnalante-codice-fiscale"],
+            data["segnalante-data-nascita"]) == ("Rossi", "Mario", CF, "1980-01-01")
+    assert (data["cognome"], data["nome"], data["codice-fiscale"]) == (
+        "Esposito", "Anna", cf_born(born, 40))

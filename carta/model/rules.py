@@ -232,6 +232,14 @@ class FieldRole(StrEnum):
     # "I have read the privacy notice": an acknowledgement, not consent (a public body's basis
     # is its task, art. 6(1)(e) GDPR); the submission records which notice was shown
     privacy_notice = "privacy_notice"
+    # "I am applying for someone else" (a box), and that person's own name, birth date and
+    # codice fiscale: a citizen identified through OpenID Connect who ticks the box is locked
+    # into these fields, not into the beneficiary's
+    on_behalf = "on_behalf"
+    proxy_surname = "proxy_surname"
+    proxy_given_name = "proxy_given_name"
+    proxy_birth_date = "proxy_birth_date"
+    proxy_tax_code = "proxy_tax_code"
 
 
 class Option(Model):
