@@ -277,9 +277,9 @@ def test_a_substitute_in_an_unknown_office_is_reported_where_it_is_written(tmp_p
 
 @pytest.mark.parametrize("lang", ["it", "ar"])
 def test_the_sites_privacy_page_carries_every_forms_notice(shipped, lang):
-    from carta.site.pages import site_files
+    from carta.site.pages import page_renderers
 
-    page = site_files(shipped)[f"{lang}/privacy.md"]
+    page = page_renderers(shipped)[f"{lang}/privacy.md"]()
     for form in shipped.forms:
         n = present.notice(shipped, form, lang)
         assert f'data-notice-version="{n.version}"' in page

@@ -13,7 +13,7 @@ import pytest
 
 from carta import present
 from carta.load.charter import load_charter
-from carta.site.pages import page_paths, site_files
+from carta.site.pages import page_paths, page_renderers, site_files
 from carta.site.scheda import service_page
 from tests.factory import base, write_charter, write_thin
 
@@ -183,7 +183,7 @@ def test_site_and_print_show_the_same_parameter_points_and_conditions(shipped):
     from carta.print.sheets import general_document
     from tests.test_print import _plain as print_plain
 
-    site = page_text(site_files(shipped)["it/tariffe.md"])
+    site = page_text(page_renderers(shipped)["it/tariffe.md"]())
     printed = print_plain(general_document(shipped, "it"))
     views = [par for g in present.parameter_groups(shipped, "it") for par in g.parameters]
     assert any(par.steps for par in views) and any(par.extra for par in views)
@@ -340,9 +340,9 @@ DISTRICT_INTERNAL = {
 def test_every_office_and_provider_fact_reaches_the_site(shipped, lang):
     from tests.test_print import _facts
 
-    files = site_files(shipped)
-    offices = page_text(files[f"{lang}/uffici.md"])
-    providers = page_text(files[f"{lang}/enti-gestori.md"])
+    pages = page_renderers(shipped)
+    offices = page_text(pages[f"{lang}/uffici.md"]())
+    providers = page_text(pages[f"{lang}/enti-gestori.md"]())
     missing = [f"{holder}: {'.'.join(map(str, path))}: {words[:60]!r}"
                for holder, text, items in
                [(o.id, offices, _facts(shipped, o, lang, OFFICE_INTERNAL)) for o in shipped.offices]
@@ -356,8 +356,8 @@ def test_every_office_and_provider_fact_reaches_the_site(shipped, lang):
 def test_every_district_fact_reaches_the_site(shipped, lang):
     from tests.test_print import _facts
 
-    files = site_files(shipped)
-    text = " ".join(page_text(files[f"{lang}/{p}"]) for p in page_paths(shipped)
+    pages = page_renderers(shipped)  # the general pages only: they are the district's
+    text = " ".join(page_text(pages[f"{lang}/{p}"]()) for p in page_paths(shipped)
                     if not p.startswith("servizi/"))
     missing = [f"{'.'.join(map(str, path))}: {words[:60]!r}"
                for path, words in _facts(shipped, shipped.district, lang, DISTRICT_INTERNAL)
