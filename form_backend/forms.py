@@ -562,8 +562,13 @@ def _parameter_fields(charter, service, lang, msg):
         else:
             yield name, BooleanField(label)
         if p.extra_per_minor:
-            yield f"{name}-minori", _count(msg("form_minor_children_question") if p.question
-                                           else f"{label} — {msg('form_minor_children')}", msg)
+            if p.minors_question:
+                minors = label_of(p.minors_question, lang)
+            elif p.question:
+                minors = msg("form_minor_children_question")
+            else:
+                minors = f"{label} — {msg('form_minor_children')}"
+            yield f"{name}-minori", _count(minors, msg)
 
 
 class RegulationHint(str):

@@ -117,7 +117,10 @@ def test_each_criterion_is_a_plain_question_with_the_regulation_text_as_its_hint
         assert page.hint(control) == text
     # the asked-about children of a separated parent: a question of their own, no clause
     minors = page.label("par-separato-senza-mantenimento-minori")
-    assert minors == charter.t(lang, "form_minor_children_question")
+    assert minors == params["separato-senza-mantenimento"].minors_question.resolve(lang)[0]
+    # and no two inputs of the page share a label (the error summary names each one)
+    labels = list(page.labels.values())
+    assert len(labels) == len(set(labels))
     # no criterion is labelled with the regulation's wording any more
     clauses = {p.text.resolve(lang)[0] for p in params.values()}
     assert not clauses & set(page.labels.values())

@@ -100,6 +100,10 @@ class Parameter(Model):
     steps: list[PointStep] = []
     per_person: bool = False
     extra_per_minor: int | None = None
+    # online only: the question for the count of dependent children that ``extra_per_minor``
+    # adds points for (else carta's generic one); each criterion's own, so that no two inputs
+    # of the page share a label
+    minors_question: Text | None = None
     assessed_by_office: bool = False
     sensitive: bool = False  # health or disability data: special category under the GDPR
 
