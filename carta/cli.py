@@ -123,7 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from mkdocs.exceptions import MkDocsException
 
-    from carta.site.build import build
+    from carta.website.build import build
 
     load_or_exit(args)  # report charter problems in the editors' format before MkDocs starts
     root = Path(args.root).resolve()  # worker processes must not depend on the cwd
@@ -168,7 +168,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 def cmd_mkdocs_yml(args: argparse.Namespace) -> int:
     """Print the project's mkdocs.yml for the charter at --root."""
-    from carta.site.build import project_mkdocs_yml
+    from carta.website.build import project_mkdocs_yml
 
     sys.stdout.write(project_mkdocs_yml(load_or_exit(args)))
     return 0
@@ -178,7 +178,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """Serve a live preview: a saved YAML file shows in the browser within seconds."""
     import logging
 
-    from carta.site.preview import serve
+    from carta.website.preview import serve
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     serve(Path(args.root), args.host, args.port)

@@ -87,7 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from carta.cli import load_or_exit
-    from carta.site.build import build
+    from carta.website.build import build
 
     say(f"checking the charter in {Path(args.root).resolve()}")
     charter = load_or_exit(args)

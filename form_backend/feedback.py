@@ -1,5 +1,5 @@
 """``POST /feedback``: the "Quanto sono chiare le informazioni su questa pagina?" widget that
-every page of the static site carries (AgID C.SI.2.5/2.6; carta/site/theme/overrides/partials/
+every page of the static site carries (AgID C.SI.2.5/2.6; carta/website/theme/overrides/partials/
 carta-feedback.html).
 
 Anonymous: nothing but the page, the month, the rating (1–5), the follow-up answer's code and
@@ -43,7 +43,7 @@ def _origin_allowed() -> bool:
 
 
 def _known_page(page: str) -> bool:
-    from carta.site.pages import page_paths
+    from carta.website.pages import page_paths
 
     charter = current_app.extensions["carta"]
     if not _PAGE.match(page):

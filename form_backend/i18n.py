@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request, session
 
 from carta.present.legal import notice
-from carta.site.page import direction
+from carta.website.page import direction
 
 FORM_BLUEPRINTS = ("apply", "complaint")  # pages whose language is their URL's alone
 

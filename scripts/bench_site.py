@@ -102,7 +102,7 @@ def full_build(code: Code, root: Path) -> tuple[float, float]:
 
 def bare_build(code: Code, root: Path) -> float:
     """MkDocs alone on the pages ``code`` generated last (its build folder), no hook."""
-    from carta.site.build import default_build_dir
+    from carta.website.build import default_build_dir
 
     # carta keeps its work files in a cache folder; versions before that, in ROOT/build/site
     folders = [default_build_dir(root), root / "build" / "site"]
@@ -121,7 +121,7 @@ def bare_build(code: Code, root: Path) -> float:
 _CALLS = """
 import cProfile, pstats, sys
 from pathlib import Path
-from carta.site.build import build
+from carta.website.build import build
 root = Path(sys.argv[1])
 profile = cProfile.Profile()
 profile.runcall(build, root, root / "site-calls", pdfs=False, jobs=1)
@@ -255,7 +255,7 @@ def main() -> int:
                 for code in codes:  # taking turns, so that both meet the same machine
                     root = roots[code.name]
                     # cold: no earlier build (work files live in a cache folder since 0.1)
-                    from carta.site.build import default_build_dir
+                    from carta.website.build import default_build_dir
 
                     shutil.rmtree(root / "build", ignore_errors=True)
                     shutil.rmtree(default_build_dir(root), ignore_errors=True)

@@ -17,8 +17,8 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from carta.site.jsonld import international_phone, json_ld, postal_address, service_data
-from carta.site.page import Page
+from carta.website.jsonld import international_phone, json_ld, postal_address, service_data
+from carta.website.page import Page
 from tests.test_agid import METATAG_SCHEMA
 
 SCHEMA = "https://schema.org/"

@@ -19,10 +19,10 @@ ALLOWED = {
     "monitoring": BASE,
     "print": BASE | {"carta.present"},
     "export": BASE | {"carta.present"},
-    "site": BASE | {"carta.present"},
+    "website": BASE | {"carta.present"},
 }
 # the site's build step is where outputs meet: it embeds the PDFs and the open-data export
-ORCHESTRATORS = {("site", "build.py"): {"carta.print", "carta.export"}}
+ORCHESTRATORS = {("website", "build.py"): {"carta.print", "carta.export"}}
 
 
 def carta_imports(path: Path) -> list[str]:
@@ -51,7 +51,7 @@ def test_each_layer_imports_only_the_layers_below_it(folder):
 
 def test_ls_carta_shows_the_flow_and_each_folder_says_what_it_holds():
     folders = sorted(p.name for p in CARTA.iterdir() if (p / "__init__.py").is_file())
-    assert folders == ["export", "load", "model", "monitoring", "present", "print", "site", "strings"]
+    assert folders == ["export", "load", "model", "monitoring", "present", "print", "strings", "website"]
     for name in folders:
         doc = ast.get_docstring(ast.parse((CARTA / name / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 40, name

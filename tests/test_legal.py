@@ -250,7 +250,7 @@ def test_a_schedas_substitute_and_payment_override_the_districts(tmp_path):
     printed = _plain(scheda_document(charter, service, "it"))
     assert "Dirigente del Settore Sociale" in printed and "Bonifico sul conto" in printed
     # the site's scheda page says the same as the sheet (one presentation, two renderers)
-    from carta.site.scheda import service_page
+    from carta.website.scheda import service_page
 
     site = service_page(charter, service, "it", {"area": "../aree/x.md", "offices": "../uffici.md",
                                                  "apply": "/domanda/x", "complain": "/reclamo"})
@@ -277,7 +277,7 @@ def test_a_substitute_in_an_unknown_office_is_reported_where_it_is_written(tmp_p
 
 @pytest.mark.parametrize("lang", ["it", "ar"])
 def test_the_sites_privacy_page_carries_every_forms_notice(shipped, lang):
-    from carta.site.pages import page_renderers
+    from carta.website.pages import page_renderers
 
     page = page_renderers(shipped)[f"{lang}/privacy.md"]()
     for form in shipped.forms:

@@ -168,7 +168,7 @@ def test_carta_export_writes_turtle_and_json_ld_and_notes_what_is_missing(tmp_pa
 
 
 def test_the_site_publishes_the_rdf_beside_the_json(tmp_path):
-    from carta.site.build import shared_files
+    from carta.website.build import shared_files
 
     charter = load_charter(write_charter(tmp_path))
     files = shared_files(charter)

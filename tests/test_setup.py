@@ -172,7 +172,7 @@ def test_the_districts_own_legal_pages_reach_the_sites_footer(tmp_path):
     through AgID's form), privacy notice and legal notes gets links to them in every
     language; one that names none gets carta's own pages (no empty entries)."""
     from carta.load.charter import load_charter
-    from carta.site.build import mkdocs_config
+    from carta.website.build import mkdocs_config
     from tests.factory import base
 
     district = base("content/district.yaml")

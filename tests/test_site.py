@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from carta.site.build import project_mkdocs_yml, write_changed
-from carta.site.pages import page_paths
+from carta.website.build import project_mkdocs_yml, write_changed
+from carta.website.pages import page_paths
 from tests.conftest import build
 from tests.factory import REPO, base, write_charter
 from tests.htmlcheck import broken_links, page
@@ -199,7 +199,7 @@ def test_interface_strings_are_all_used_and_all_defined():
     # print sheets are Jinja2 templates under carta/print/templates
     sources = [*(REPO / "carta").rglob("*.py"), *(REPO / "carta").rglob("*.html"),
                *(REPO / "form_backend").rglob("*.py"), *(REPO / "form_backend").rglob("*.html"),
-               *(REPO / "carta" / "site" / "templates").rglob("*.md")]  # site pages: "key"|t
+               *(REPO / "carta" / "website" / "templates").rglob("*.md")]  # site pages: "key"|t
     code = "\n".join(p.read_text() for p in sources)
     literals = set(re.findall(r'"([a-z][a-z0-9_]+)"', code)) | set(
         re.findall(r"'([a-z][a-z0-9_]+)'", code))
@@ -218,7 +218,7 @@ def test_interface_strings_are_all_used_and_all_defined():
     assert [k for k in table if not used(k)] == []
     # lang.t("toc") is Material's own table; t("en", key) passes a language, not a key
     called = set(re.findall(r'(?<![\w.])t\(\s*(?:lang,\s*)?["\']([a-z0-9_]+)["\']', code))
-    templates = "\n".join(p.read_text() for p in (REPO / "carta" / "site" / "templates").rglob("*.md"))
+    templates = "\n".join(p.read_text() for p in (REPO / "carta" / "website" / "templates").rglob("*.md"))
     called |= set(re.findall(r'["\']([a-z0-9_]+)["\']\s*\|\s*t\b', templates))
     assert {k for k in called if not k.endswith("_")} - set(table) - {"it", "en", "fr", "ar"} \
         == set()
@@ -282,7 +282,7 @@ def static_i18n_site(root: Path, site: Path, build_dir: Path) -> Path:
     from mkdocs.config import load_config
 
     from carta.load.charter import load_charter
-    from carta.site.build import generated_files, prepare
+    from carta.website.build import generated_files, prepare
 
     config_file = prepare(root, build_dir, site)
     write_changed(build_dir / "docs", generated_files(load_charter(root)))
@@ -300,7 +300,7 @@ def example(tmp_path: Path) -> Path:
 @pytest.mark.system
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_build_gives_static_i18n_own_site(tmp_path, jobs):
-    from carta.site.build import build as site_build
+    from carta.website.build import build as site_build
 
     root = example(tmp_path)
     static_i18n_site(root, tmp_path / "one", tmp_path / "b1")
@@ -314,7 +314,7 @@ def test_build_gives_static_i18n_own_site(tmp_path, jobs):
 @pytest.mark.system
 @pytest.mark.parametrize("edit", ["scheda", "navigation title", "new scheda"])
 def test_incremental_build_gives_the_clean_build(tmp_path, edit):
-    from carta.site.build import build as site_build
+    from carta.website.build import build as site_build
 
     root = example(tmp_path)
     build_dir = tmp_path / "build"
@@ -347,7 +347,7 @@ def test_build_gives_the_reference_site(tmp_path):
     git archive REV | tar -x -C /tmp/old; PYTHONPATH=/tmp/old python -m carta build --no-pdf
     --root /tmp/old --site-dir /tmp/old-site; then CARTA_REFERENCE_SITE=/tmp/old-site
     CARTA_REFERENCE_ROOT=/tmp/old pytest -k reference_site."""
-    from carta.site.build import build as site_build
+    from carta.website.build import build as site_build
 
     root = Path(os.environ.get("CARTA_REFERENCE_ROOT") or REPO)
     site_build(root, tmp_path / "site", build_dir=tmp_path / "build", pdfs=False)

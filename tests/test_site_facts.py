@@ -13,8 +13,8 @@ import pytest
 
 from carta import present
 from carta.load.charter import load_charter
-from carta.site.pages import page_paths, page_renderers, site_files
-from carta.site.scheda import service_page
+from carta.website.pages import page_paths, page_renderers, site_files
+from carta.website.scheda import service_page
 from tests.factory import base, write_charter, write_thin
 
 LANGS = ["it", "ar"]
@@ -298,7 +298,7 @@ def test_a_charter_without_results_says_so_beside_its_standards(shipped):
 
 
 def test_results_page_uses_the_same_words_for_too_few_cases(tmp_path):
-    from carta.site.general import results_page
+    from carta.website.general import results_page
 
     charter = _with_results(tmp_path, {2025: {"not_measurable": True, "too_few_cases": True}})
     text = page_text(results_page(charter, "it"))

@@ -10,8 +10,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from carta.load.charter import load_charter
-from carta.site.pages import site_files
-from carta.site.render import environment
+from carta.website.pages import site_files
+from carta.website.render import environment
 from tests.factory import REPO, base, write_charter
 
 SERVICE = "services/telesoccorso.yaml"
@@ -110,7 +110,7 @@ PAGE_MARKUP = re.compile(
 
 # What may stay in Python, and why
 ALLOWED = {
-    # carta.site.page's helpers: a fallback's language and direction, direction isolation
+    # carta.website.page's helpers: a fallback's language and direction, direction isolation
     ("page.py", '<span lang="%s" dir="%s">%s</span>'),
     ("page.py", '<div lang="%s" dir="%s" class="carta-fallback" markdown="1">\n\n%s\n\n</div>'),
     ("page.py", '<bdi dir="ltr">%s</bdi>'),
@@ -140,12 +140,12 @@ def _strings(path: Path):
 
 def test_no_site_module_builds_page_markup_in_python():
     found = []
-    for path in sorted((REPO / "carta" / "site").glob("*.py")):
+    for path in sorted((REPO / "carta" / "website").glob("*.py")):
         for node in _strings(path):
             if PAGE_MARKUP.search(node.value) and not any(
                     path.name == name and node.value.startswith(prefix) for name, prefix in ALLOWED):
                 found.append(f"{path.name}:{node.lineno}: {node.value[:80]!r}")
-    assert not found, "page markup belongs in carta/site/templates/:\n" + "\n".join(found)
+    assert not found, "page markup belongs in carta/website/templates/:\n" + "\n".join(found)
 
 
 def test_the_check_finds_an_f_string_building_a_section(tmp_path):

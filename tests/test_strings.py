@@ -58,7 +58,7 @@ def test_defaults_carry_no_district_facts(lang):
 _SOURCES = [*(REPO / "carta").rglob("*.py"), *(REPO / "form_backend").rglob("*.py"),
             *(REPO / "form_backend").rglob("*.html"), *(REPO / "carta").rglob("*.html"),
             *(REPO / "form_backend" / "templates").rglob("*.txt"),  # e-mails
-            *(REPO / "carta" / "site" / "templates").rglob("*.md")]  # site pages: "key"|t
+            *(REPO / "carta" / "website" / "templates").rglob("*.md")]  # site pages: "key"|t
 # t("key"), p.t("key"), charter.t(lang, "key"), charter().t(g.lang, "key"), msg("key")
 _CALL = re.compile(r"""\b(?:t|msg)\(\s*(?:[\w.]+(?:\(\))?[\w.]*,\s*)?["']([a-z][a-z0-9_]*)["']""")
 _FILTER = re.compile(r"""["']([a-z][a-z0-9_]*)["']\|t\b""")  # site templates: "key"|t

@@ -11,9 +11,9 @@ from markupsafe import Markup
 from carta.model.charter import Charter
 from carta.model.service import Service
 from carta.present.site_extra import standard_results
-from carta.site.jsonld import json_ld  # moved there; callers may still import it from here
-from carta.site.page import Page
-from carta.site.render import page
+from carta.website.jsonld import json_ld  # moved there; callers may still import it from here
+from carta.website.page import Page
+from carta.website.render import page
 
 TIMED_UNITS = ("minutes", "hours", "days", "working_days")
 

@@ -11,8 +11,8 @@ from functools import partial
 from pathlib import Path
 
 from carta.model.charter import Charter
-from carta.site import general as pages
-from carta.site.scheda import service_page
+from carta.website import general as pages
+from carta.website.scheda import service_page
 
 STYLESHEET = "assets/carta.css"
 AREA_STYLESHEET = "assets/areas.css"
@@ -57,7 +57,7 @@ def site_files(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | None 
     ``pdfs_by_lang[lang]`` maps a scheda slug (and ``carta`` for the whole binder,
     ``modulo-<form>`` for blank forms) to its PDF path under the docs folder, when the print
     sheets were made. ``shared`` adds site-wide files other outputs make (the open-data
-    export): :func:`carta.site.build.shared_files` composes them, so no renderer imports another.
+    export): :func:`carta.website.build.shared_files` composes them, so no renderer imports another.
     """
     return {path: render() for path, render in page_renderers(charter, pdfs_by_lang, shared).items()}
 
@@ -99,7 +99,7 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         # so these are plain HTML links computed from the page's output URL.
         up = "../" if lang == charter.district.languages[0] else "../../"
         downloads = {"download_json": up + EXPORT_JSON, "download_csv": up + EXPORT_CSV}
-        if shared:  # the open-data files other outputs make (carta.site.build.shared_files)
+        if shared:  # the open-data files other outputs make (carta.website.build.shared_files)
             downloads.update({f"download_{Path(path).suffix[1:]}": up + path for path in shared
                               if path.endswith((".ttl", ".jsonld"))})
         if "carta" in pdfs:

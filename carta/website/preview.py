@@ -30,10 +30,10 @@ import carta.load.charter
 from carta.errors import CharterError
 from carta.load.charter import charter_files, load_charter
 from carta.model.charter import Charter
-from carta.site.build import build, write_files
-from carta.site.pages import page_renderers
+from carta.website.build import build, write_files
+from carta.website.pages import page_renderers
 
-log = logging.getLogger("carta.site.preview")
+log = logging.getLogger("carta.website.preview")
 SERVICES = "servizi/"
 
 

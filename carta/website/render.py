@@ -1,11 +1,11 @@
-"""Site page bodies from Jinja2 templates (``carta/site/templates/``), autoescaped.
+"""Site page bodies from Jinja2 templates (``carta/website/templates/``), autoescaped.
 
 The templates write Markdown, with the HTML fragments MkDocs passes through (``data-element``
 attributes for AgID's checks, sections with ``markdown="1"``, ``bdi``, SVG charts). Every value
 reaches them either through a filter below, which returns :class:`markupsafe.Markup`, or raw,
 and then autoescape escapes it: what an editor writes can never become markup.
 
-Filters, for the page being rendered (:class:`carta.site.page.Page`):
+Filters, for the page being rendered (:class:`carta.website.page.Page`):
 
 - ``"key"|t`` (``"key"|t(n=3)``): an interface string;
 - ``text|text`` block Markdown, ``text|inline`` one line, ``text|flow`` one line or a list;
@@ -34,7 +34,7 @@ from markupsafe import escape as markupsafe_escape
 
 from carta import present
 from carta.present.site_extra import result_text
-from carta.site.page import Page, attr, bdi, cell, ltr
+from carta.website.page import Page, attr, bdi, cell, ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -57,9 +57,9 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
         raise Abort("\n".join(failed))
     for lang in languages:
         _link_tree(work_dir / lang / "site", site_dir)
-    # one search index per language, in its folder (carta.site.search), as the hooks write
+    # one search index per language, in its folder (carta.website.search), as the hooks write
     # them after static-i18n's own build; a worker's hooks saw only the pages it rendered
-    from carta.site.search import write_index
+    from carta.website.search import write_index
 
     for lang, (_, docs, _, _) in zip(languages, results, strict=True):
         write_index(site_dir, lang, languages, docs)

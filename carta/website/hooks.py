@@ -16,10 +16,10 @@ from mkdocs.plugins import event_priority
 
 from carta.errors import CharterError
 from carta.load.charter import load_cached
-from carta.site import search as site_search
-from carta.site.build import generated_files, synonyms, write_changed
-from carta.site.page import direction
-from carta.site.pages import nav
+from carta.website import search as site_search
+from carta.website.build import generated_files, synonyms, write_changed
+from carta.website.page import direction
+from carta.website.pages import nav
 
 _HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
 # static-i18n runs the whole build once per language, hooks included: generate the docs once
@@ -120,7 +120,7 @@ def _improve_search_entries(page, config, lang: str) -> None:
 def on_post_build(config):
     # static-i18n has gathered every language's entries into the search plugin's index, and
     # written them into one file: one index per language instead.  (carta's own build runs
-    # each language on its own and writes the indexes itself: carta.site.languages.)
+    # each language on its own and writes the indexes itself: carta.website.languages.)
     i18n = config.plugins.get("i18n")
     search = _search_plugin(config)
     if i18n is None or i18n.building or search is None or not hasattr(search, "search_index"):

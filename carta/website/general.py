@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from carta.model.charter import Charter
 from carta.present.site_extra import result_text
-from carta.site.page import Page
-from carta.site.render import page
+from carta.website.page import Page
+from carta.website.render import page
 
 
 def home_page(charter: Charter, lang: str) -> str:

@@ -1,7 +1,7 @@
 """Helpers the site's templates share: one page's language, fallbacks and Markdown escaping.
 
 Every helper returns :class:`markupsafe.Markup`: text it has made safe for the page.  The
-templates (:mod:`carta.site.render`) are autoescaped, so a raw value that reaches a template
+templates (:mod:`carta.website.render`) are autoescaped, so a raw value that reaches a template
 without going through one of these helpers is escaped, never injected.  ``plain`` and
 ``plain_shown`` are the exception: they give unmarked text (titles, attributes, JSON-LD) that
 the caller escapes for where it goes."""
