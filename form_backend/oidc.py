@@ -40,7 +40,7 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
-from carta.model.rules import FieldRole, Form
+from carta.model.rules import Condition, FieldRole, Form
 from carta.model.service import Service
 from form_backend import drafts, flow
 from form_backend.config import ConfigError
@@ -160,9 +160,6 @@ def identity(row) -> dict | None:
             "behalf": held.get("behalf"), "name": held.get("name", "")}
 
 
-_NOT_TICKED = {"", "n", "no", "false", "0", "off"}
-
-
 def locked(loaded) -> dict[str, Any]:
     """The locked answers of a loaded draft (empty without a valid identity): the
     beneficiary's fields, or, once the citizen says they apply on someone's behalf, their
@@ -171,7 +168,8 @@ def locked(loaded) -> dict[str, Any]:
     if not found:
         return {}
     behalf = found.get("behalf")
-    if behalf and str(loaded.answers.get(behalf) or "").strip().lower() not in _NOT_TICKED:
+    # ticked as the form's own `when: {field: …}` reads it: the applicant's page is asked then
+    if behalf and Condition(field=behalf).met(loaded.answers.get(behalf)):
         return dict(found["proxy"])
     return dict(found["fields"])
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 from carta.model.search import mentioned
@@ -128,12 +127,7 @@ def _summary(content: str) -> str:
     from material.plugins.search.plugin import Parser
 
     inner = _inner(content, content.index(SUMMARY))
-    if inner is None:  # not the markup carta writes: parse the page to find it
-        grab = _Element(SUMMARY)
-        grab.feed(content)
-        grab.close()
-        inner = grab.inner
-    if not inner:
+    if not inner:  # not the markup carta's scheda template writes: no summary to put first
         return ""
     parser = Parser()
     parser.feed(inner)
@@ -160,46 +154,3 @@ def _inner(content: str, at: int) -> str | None:
         if depth == 0:
             return content[opening.end():tag.start()]
     return None
-
-
-class _Element(HTMLParser):
-    """The inner HTML of the first element carrying ``marker`` (an attribute as written)."""
-
-    def __init__(self, marker: str):
-        super().__init__(convert_charrefs=False)
-        name, _, value = marker.partition("=")
-        self.want = (name, value.strip('"'))
-        self.depth = 0
-        self.tag = ""
-        self.inner = ""
-        self.done = False
-
-    def handle_starttag(self, tag, attrs):
-        if self.done:
-            return
-        if self.depth:
-            self.inner += self.get_starttag_text() or ""
-            if tag == self.tag:
-                self.depth += 1
-        elif self.want in attrs:
-            self.tag, self.depth = tag, 1
-
-    def handle_endtag(self, tag):
-        if self.done or not self.depth:
-            return
-        if tag == self.tag:
-            self.depth -= 1
-            if not self.depth:
-                self.done = True
-                return
-        self.inner += f"</{tag}>"
-
-    def handle_data(self, data):
-        if self.depth and not self.done:
-            self.inner += data
-
-    def handle_entityref(self, name):
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name):
-        self.handle_data(f"&#{name};")
