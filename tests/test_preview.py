@@ -153,7 +153,7 @@ def test_preview_reloads_in_chromium(tmp_path):
             page.wait_for_load_state("load")
             p.edit(OLD, "24 ore su 24 CONTROLLO, che in caso di")
             page.wait_for_function(
-                "document.body.innerText.includes('24 ore su 24 CONTROLLO')", timeout=20000)
+                "document.body && document.body.innerText.includes('24 ore su 24 CONTROLLO')", timeout=20000)
             p.edit("status: active", "status: [active")
             alert = page.get_by_role("alert")
             alert.wait_for(timeout=20000)
