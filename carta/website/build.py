@@ -77,11 +77,10 @@ def shared_files(charter: Charter) -> dict[str, Callable[[], str]]:
 
 
 def generated_files(charter: Charter, pdf_dir: Path | None = None,
-                    shared: Callable[[], dict[str, str]] | None = None
-                    ) -> dict[str, str | bytes]:
+                    shared: bool = True) -> dict[str, str | bytes]:
     """The docs folder: generated pages plus the theme's static assets and any PDFs
-    (``pdf_dir/<lang>/<name>.pdf``, as :func:`print_for_site` leaves them). ``shared`` gives
-    the open-data files when something else makes them (else they are made here)."""
+    (``pdf_dir/<lang>/<name>.pdf``, as :func:`print_for_site` leaves them), and the open-data
+    files unless ``shared`` is false (:func:`build` makes them beside the pages)."""
     pdfs: dict[str, dict[str, str]] = {}
     files: dict[str, str | bytes] = {}
     for lang in charter.district.languages:
@@ -92,12 +91,10 @@ def generated_files(charter: Charter, pdf_dir: Path | None = None,
                 files[rel] = pdf.read_bytes()
                 pdfs.setdefault(lang, {})[pdf.stem] = rel
     makers = shared_files(charter)
-    if shared is not None:  # made elsewhere: waited for once the pages are written
-        results = cache(shared)
-        makers = {path: partial(lambda path: results()[path], path) for path in makers}
     renderers = page_renderers(charter, pdfs, makers)  # the download page links the makers'
     files.update({path: render() for path, render in renderers.items() if path not in makers})
-    files.update({path: make() for path, make in makers.items()})
+    if shared:
+        files.update({path: make() for path, make in makers.items()})
     files[STYLESHEET] = (THEME_DIR / "carta.css").read_text(encoding="utf-8")
     return files
 
@@ -263,13 +260,21 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
             pdf_dir = build_dir / "pdf"
             print_for_site(charter, pdf_dir, jobs, progress)
         config_file = prepare(root, build_dir, site_dir, pdf_dir)
-        with _beside(_make_shared, charter, jobs) as shared:
-            write_changed(build_dir / "docs", generated_files(charter, pdf_dir, shared))
+        docs = build_dir / "docs"
         languages = list(charter.district.languages)
-        if site_dir.exists():
-            shutil.rmtree(site_dir)
-        build_languages(config_file, languages, site_dir, build_dir / "languages",
-                        min(jobs or os.cpu_count() or 1, len(languages)))
+        with _beside(_make_shared, charter, jobs) as shared:
+            files = generated_files(charter, pdf_dir, shared=False)
+            # the open-data files (~12 s of CPU at 1000 schede) are made in a second process
+            # while the languages build: MkDocs lists them now (the last build's, or empty) and
+            # copies them once build_languages has called ready(), which writes this build's
+            for path in shared_files(charter):
+                files[path] = (docs / path).read_bytes() if (docs / path).is_file() else b""
+            write_changed(docs, files)
+            if site_dir.exists():
+                shutil.rmtree(site_dir)
+            build_languages(config_file, languages, site_dir, build_dir / "languages",
+                            min(jobs or os.cpu_count() or 1, len(languages)),
+                            ready=lambda: write_files(docs, shared()))
     return site_dir
 
 

@@ -18,6 +18,7 @@ from carta.errors import CharterError
 from carta.load.charter import load_cached
 from carta.website import search as site_search
 from carta.website.build import generated_files, synonyms, write_changed
+from carta.website.languages import wait_until_ready
 from carta.website.page import direction
 from carta.website.pages import nav
 
@@ -51,6 +52,9 @@ def on_config(config):
 
 
 def on_env(env, config, files):
+    # the pages are read; MkDocs copies the static files next: in carta's build, the open-data
+    # files are written meanwhile by the parent process (carta.website.build)
+    wait_until_ready()
     # every language's build compiles Material's templates again (0.4 s a language); carta's
     # builds keep the compiled templates between languages, processes and builds
     cache = config.extra.get("carta_template_cache")

@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -36,22 +37,39 @@ STATE = "state.json"
 
 
 def build_languages(config_file: Path, languages: list[str], site_dir: Path, work_dir: Path,
-                    jobs: int) -> None:
+                    jobs: int, ready: Callable[[], object] | None = None) -> None:
     """Build ``languages`` (of the MkDocs configuration in ``config_file``) with ``jobs``
     processes, keeping each language's output under ``work_dir``; merge them into
-    ``site_dir``."""
+    ``site_dir``.  ``ready`` finishes the docs folder's static files while the workers read
+    and render the pages; they copy those files only after it returned."""
+    global _READY
     from mkdocs.exceptions import Abort
 
     args = ([str(config_file)] * len(languages), languages,
             [str(work_dir / lang) for lang in languages])
+    methods = multiprocessing.get_all_start_methods()
+    if jobs <= 1 or "fork" not in methods:
+        if ready is not None:
+            ready()
     if jobs <= 1:
         results = list(map(_build_language, *args))
     else:
-        # fork: the workers start with MkDocs, Material and the charter already imported
-        methods = multiprocessing.get_all_start_methods()
+        # fork: the workers start with MkDocs, Material and the charter already imported, and
+        # share the event that says the static files are ready
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            results = list(pool.map(_build_language, *args))
+        _READY = context.Event() if "fork" in methods else None
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                futures = pool.map(_build_language, *args)
+                try:
+                    if ready is not None and _READY is not None:
+                        ready()
+                finally:
+                    if _READY is not None:
+                        _READY.set()  # on failure too: no worker is left waiting
+                results = list(futures)
+        finally:
+            _READY = None
     failed = [error for _, _, _, error in results if error]
     if failed:
         raise Abort("\n".join(failed))
@@ -64,6 +82,18 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
     for lang, (_, docs, _, _) in zip(languages, results, strict=True):
         write_index(site_dir, lang, languages, docs)
     _write_sitemap(site_dir, [sitemap for _, _, sitemap, _ in results])
+
+
+# set while the language workers build: the docs folder's static files are final (a worker
+# inherits it when forked)
+_READY = None
+
+
+def wait_until_ready() -> None:
+    """In a language worker, wait until :func:`build_languages`'s ``ready`` has returned
+    (the hooks call it before MkDocs copies the static files)."""
+    if _READY is not None:
+        _READY.wait()
 
 
 def _build_language(config_file: str, lang: str, work_dir: str
