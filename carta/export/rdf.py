@@ -105,6 +105,11 @@ def validate(data: Graph) -> tuple[bool, list[Problem]]:
     and every result."""
     from pyshacl import validate as shacl
 
+    if not data.store.context_aware:  # pyshacl reads a dataset: the export's store is simpler
+        copy = Graph()
+        copy.namespace_manager = data.namespace_manager
+        copy += data
+        data = copy
     conforms, report, _ = shacl(data, shacl_graph=shapes_graph(), inference="none",
                                 advanced=True, allow_warnings=True)
     problems = []
