@@ -270,6 +270,7 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
             for path in shared_files(charter):
                 files[path] = (docs / path).read_bytes() if (docs / path).is_file() else b""
             write_changed(docs, files)
+            del files  # not copied into the workers (each page is read from the docs folder)
             if site_dir.exists():
                 shutil.rmtree(site_dir)
             build_languages(config_file, languages, site_dir, build_dir / "languages",
