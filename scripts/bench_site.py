@@ -240,7 +240,8 @@ def main() -> int:
             n = None if size == "shipped" else int(size)
             for code in codes:
                 root = synthetic(tmp_path / f"preview-{size}-{code.name}", n)
-                new = code.name == "now"
+                # `carta preview` where that revision's README says so, else `mkdocs serve`
+                new = "carta preview" in (code.path / "README.md").read_text(encoding="utf-8")
                 # the old preview takes a minute an edit at 300 schede: fewer edits
                 edits = args.edits if new or n is None else min(args.edits, 2)
                 lat = preview_latencies(code, root, edits, new)

@@ -63,7 +63,7 @@ def test_text_that_patterns_match_is_still_processed(shipped, tmp_path, text):
 class Percent(Pattern):
     """Another extension's pattern: %%word%% becomes <mark>."""
 
-    def handleMatch(self, m, data):  # noqa: N802
+    def handleMatch(self, m, data):
         import xml.etree.ElementTree as etree
 
         el = etree.Element("mark")

@@ -311,6 +311,15 @@ def test_build_gives_static_i18n_own_site(tmp_path, jobs):
         assert "servizi" in {d["location"].split("/")[0] for d in index["docs"]}
 
 
+def rename_scheda(root: Path) -> None:
+    """An editor's change to one scheda: a new Italian title for segretariato-sociale."""
+    scheda = root / "services" / "segretariato-sociale.yaml"
+    text = scheda.read_text()
+    new = text.replace("title:\n  it: ", "title:\n  it: Nuovo ", 1)
+    assert new != text
+    scheda.write_text(new)
+
+
 @pytest.mark.system
 @pytest.mark.parametrize("edit", ["scheda", "navigation title", "new scheda"])
 def test_incremental_build_gives_the_clean_build(tmp_path, edit):
@@ -323,8 +332,7 @@ def test_incremental_build_gives_the_clean_build(tmp_path, edit):
     before = untouched.stat().st_mtime_ns
     scheda = root / "services" / "segretariato-sociale.yaml"
     if edit == "scheda":
-        text = scheda.read_text()
-        scheda.write_text(text.replace("title: {it: ", "title: {it: Nuovo ", 1))
+        rename_scheda(root)
     elif edit == "navigation title":
         areas = root / "content" / "areas.yaml"
         areas.write_text(areas.read_text().replace("Access and reception", "Access and welcome"))
@@ -352,6 +360,35 @@ def test_build_gives_the_reference_site(tmp_path):
     root = Path(os.environ.get("CARTA_REFERENCE_ROOT") or REPO)
     site_build(root, tmp_path / "site", build_dir=tmp_path / "build", pdfs=False)
     assert differences(Path(os.environ["CARTA_REFERENCE_SITE"]), tmp_path / "site") == []
+
+
+@pytest.mark.system
+@pytest.mark.parametrize("earlier", ["no earlier build", "an earlier build"])
+def test_open_data_made_after_the_pages_are_still_this_build_s(tmp_path, monkeypatch, earlier):
+    """The open-data files are made while the languages build: the site must never get the
+    docs folder's placeholder (empty, or the last build's) even when they come last."""
+    import time
+
+    from carta.export.rdf import render_jsonld, render_turtle
+    from carta.load.charter import load_charter
+    from carta.website import build as site
+
+    root = example(tmp_path)
+    build_dir = tmp_path / "build"
+    if earlier == "an earlier build":
+        site.build(root, tmp_path / "first", build_dir=build_dir, pdfs=False, jobs=2)
+        rename_scheda(root)
+    make = site._make_shared
+
+    def slowly(charter):
+        time.sleep(6)  # after the pages are read, when MkDocs would copy the files
+        return make(charter)
+
+    monkeypatch.setattr(site, "_make_shared", slowly)
+    site.build(root, tmp_path / "site", build_dir=build_dir, pdfs=False, jobs=2)
+    charter = load_charter(root)
+    assert (tmp_path / "site" / "assets" / "carta.ttl").read_text() == render_turtle(charter)
+    assert (tmp_path / "site" / "assets" / "carta.jsonld").read_text() == render_jsonld(charter)
 
 
 @pytest.mark.system

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 

@@ -48,9 +48,8 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
     args = ([str(config_file)] * len(languages), languages,
             [str(work_dir / lang) for lang in languages])
     methods = multiprocessing.get_all_start_methods()
-    if jobs <= 1 or "fork" not in methods:
-        if ready is not None:
-            ready()
+    if (jobs <= 1 or "fork" not in methods) and ready is not None:
+        ready()  # the workers could not wait for it
     if jobs <= 1:
         results = list(map(_build_language, *args))
     else:

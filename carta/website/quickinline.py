@@ -41,25 +41,25 @@ class QuickInlineProcessor(InlineProcessor):
     def run(self, tree, ancestors=None):
         patterns = self.inlinePatterns
         # the registry's names in its (priority) order; None: try this pattern always
-        names = sorted(patterns._data, key=patterns.get_index_for_name)  # noqa: SLF001
+        names = sorted(patterns._data, key=patterns.get_index_for_name)
         self._needs = [NEEDS.get(name) for name in names]
         self._patterns = [patterns[name] for name in names]
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         # Python-Markdown's loop (InlineProcessor.__handleInline), with the test added
         if not isinstance(data, AtomicString):
             apply = self._InlineProcessor__applyPattern
             patterns, needs = self._patterns, self._needs
-            startIndex = 0  # noqa: N806
+            startIndex = 0
             count = len(patterns)
             while patternIndex < count:
                 need = needs[patternIndex]
                 if need is not None and not any(n in data for n in need):
                     # its search would find nothing: __applyPattern's (data, False, 0)
-                    matched, startIndex = False, 0  # noqa: N806
+                    matched, startIndex = False, 0
                 else:
-                    data, matched, startIndex = apply(  # noqa: N806
+                    data, matched, startIndex = apply(
                         patterns[patternIndex], data, patternIndex, startIndex)
                 if not matched:
                     patternIndex += 1
@@ -67,12 +67,12 @@ class QuickInlineProcessor(InlineProcessor):
 
 
 class QuickInlineExtension(Extension):
-    def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's names)
+    def extendMarkdown(self, md) -> None:
         if type(md.treeprocessors["inline"]) is InlineProcessor:
             index = md.treeprocessors.get_index_for_name("inline")
-            priority = md.treeprocessors._priority[index].priority  # noqa: SLF001
+            priority = md.treeprocessors._priority[index].priority
             md.treeprocessors.register(QuickInlineProcessor(md), "inline", priority)
 
 
-def makeExtension(**kwargs) -> QuickInlineExtension:  # noqa: N802 (Python-Markdown's name)
+def makeExtension(**kwargs) -> QuickInlineExtension:
     return QuickInlineExtension(**kwargs)
