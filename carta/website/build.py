@@ -144,7 +144,7 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
         },
         "extra_css": [STYLESHEET, "assets/areas.css"],
         # carta.website.quickinline: Python-Markdown's inline patterns, not tried on text
-        # they cannot match (same output, a fifth less time)
+        # they cannot match (same output, a language builds ~7 % faster)
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", "def_list",
                                 {"toc": {"permalink": True}}, "carta.website.quickinline"],
         "plugins": [

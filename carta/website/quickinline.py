@@ -2,12 +2,13 @@
 
 Python-Markdown tries each of its inline patterns (code, escapes, links, images, raw HTML,
 entities, line breaks, emphasis) on every piece of text of a page, one regular-expression
-search from Python per pattern: about a fifth of a site build.  Each default pattern needs a
-character of its own to match (``[`` for a link, ``&`` for an entity…), and most of a charter's
-text is plain sentences.  This inline processor skips a pattern when the text does not contain
-what it needs, which is exactly the case where its search would have found nothing; it is
-otherwise Python-Markdown's own.  The output is the same, byte for byte
-(``tests/test_quickinline.py`` converts the pages of the shipped charter both ways).
+search from Python per pattern: a sixth of a language's build at 1000 schede.  Each default
+pattern needs a character of its own to match (``[`` for a link, ``&`` for an entity…), and
+most of a charter's text is plain sentences.  This inline processor skips a pattern when the
+text does not contain what it needs, which is exactly the case where its search would have
+found nothing; it is otherwise Python-Markdown's own.  The output is the same, byte for byte
+(``tests/test_quickinline.py`` converts the pages of the shipped charter both ways); a language
+builds about 7 % faster.
 
 Only patterns named below are skipped: another extension's inline pattern is always tried.
 """
