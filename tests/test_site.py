@@ -44,6 +44,19 @@ def test_html_has_lang_and_direction(site, lang):
     assert html["dir"] == ("rtl" if lang == "ar" else "ltr")
 
 
+def test_the_not_found_page_speaks_the_default_language(site, shipped):
+    """One 404 page answers every missing address: in the district's first language, not
+    in whichever language was built last (it was Arabic, without right-to-left)."""
+    from tests.htmlcheck import Html
+
+    not_found = Html((site / "404.html").read_text(encoding="utf-8"))
+    default = shipped.district.languages[0]
+    assert not_found.first("html")["lang"] == default
+    assert not_found.first("html")["dir"] == "ltr"
+    assert shipped.t(default, "not_found_title") in (site / "404.html").read_text()
+    assert "404 - Not found" not in (site / "404.html").read_text()  # Material's English
+
+
 def test_every_scheda_has_json_ld_and_data_element_hooks(site, shipped):
     for lang in LANGS:
         for service in shipped.services:
@@ -306,6 +319,8 @@ def test_build_gives_static_i18n_own_site(tmp_path, jobs):
     static_i18n_site(root, tmp_path / "one", tmp_path / "b1")
     site_build(root, tmp_path / "two", build_dir=tmp_path / "b2", pdfs=False, jobs=jobs)
     assert differences(tmp_path / "one", tmp_path / "two") == []
+    # the one 404 page, for every missing address, speaks the default language
+    assert '<html lang="it" dir="ltr"' in (tmp_path / "one" / "404.html").read_text()
     for lang in ("", "en/"):
         index = json.loads((tmp_path / "two" / lang / "search" / "search_index.json").read_text())
         assert "servizi" in {d["location"].split("/")[0] for d in index["docs"]}

@@ -116,6 +116,9 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
                     ("footer_accessibility", "accessibilita/"), ("footer_contacts", "uffici/"),
                     ("footer_legal", "note-legali/"))],
                 "carta_dir": direction(lang),
+                # the 404 page (theme: 404.html), the default language's serving the site
+                "carta_not_found": {k: charter.t(lang, f"not_found_{k}")
+                                    for k in ("title", "text", "home")},
                 # the district's own pages for AgID's footer checks (theme: copyright.html)
                 "carta_agid": {k: v for k, v in (
                     ("accessibility_statement_url", d.accessibility_statement_url),

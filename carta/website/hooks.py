@@ -28,6 +28,8 @@ _HTML = re.compile(r'<html lang="([a-zA-Z-]+)"')
 _WRITTEN: dict[str, tuple[str, str | None]] = {}
 # how many search entries there were before the search plugin indexed a page
 _INDEXED: dict[str, int] = {}
+# the default language's 404 page, per site folder, written again once every language is built
+_NOT_FOUND: dict[str, str] = {}
 
 
 @event_priority(100)  # before mkdocs-static-i18n reads the nav and the docs
@@ -102,8 +104,16 @@ def on_post_page(output, page, config):
 
 
 def on_post_template(output, template_name, config):
-    if template_name == "404.html":  # the default language's index, as on its pages
-        return site_search.page_search(output, "")
+    if template_name != "404.html":
+        return output
+    # one 404 page serves the whole site, in the default language (static-i18n leaves the
+    # last language's there): its search uses the default language's index, as its pages do
+    output = _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
+                       output, count=1)
+    output = site_search.page_search(output, "")
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and i18n.current_language == i18n.default_language:
+        _NOT_FOUND[config.site_dir] = output
     return output
 
 
@@ -126,8 +136,13 @@ def on_post_build(config):
     # written them into one file: one index per language instead.  (carta's own build runs
     # each language on its own and writes the indexes itself: carta.website.languages.)
     i18n = config.plugins.get("i18n")
+    if i18n is None or i18n.building:
+        return
+    not_found = _NOT_FOUND.pop(config.site_dir, None)
+    if not_found is not None:
+        (Path(config.site_dir) / "404.html").write_text(not_found, encoding="utf-8")
     search = _search_plugin(config)
-    if i18n is None or i18n.building or search is None or not hasattr(search, "search_index"):
+    if search is None or not hasattr(search, "search_index"):
         return
     languages = _languages(config)
     for lang in languages:

@@ -4,9 +4,9 @@ static-i18n builds the languages one after the other in one process.  Here each 
 one MkDocs build of its own (static-i18n told to build that language only), in a pool of
 worker processes, into a folder of its own that is kept for the next build.  The folders are
 then merged into the site as the sequential build leaves it: a later language's shared files
-win (the 404 page is the last language's), each language has its own search index in its
-folder, and one sitemap lists every language in order.  A test compares the result with
-static-i18n's own build, file for file.
+win (but the 404 page is the default language's, as the hooks leave it), each language has
+its own search index in its folder, and one sitemap lists every language in order.  A test
+compares the result with static-i18n's own build, file for file.
 
 Incremental: a page is rendered again only when its Markdown changed since the last build of
 its language; everything is rendered again when anything all pages show may have changed (the
@@ -74,6 +74,10 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
         raise Abort("\n".join(failed))
     for lang in languages:
         _link_tree(work_dir / lang / "site", site_dir)
+    # the site's one 404 page is the default language's (each language's build writes one)
+    not_found = work_dir / languages[0] / "site" / "404.html"
+    if not_found.is_file():
+        _link_file(not_found, site_dir / "404.html")
     # one search index per language, in its folder (carta.website.search), as the hooks write
     # them after static-i18n's own build; a worker's hooks saw only the pages it rendered
     from carta.website.search import write_index
@@ -234,13 +238,16 @@ def _link_tree(source: Path, target: Path) -> None:
     """Put every file under ``source`` into ``target`` (hard links, copies across disks)."""
     for path in source.rglob("*"):
         if path.is_file():
-            dest = target / path.relative_to(source)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.unlink(missing_ok=True)
-            try:
-                os.link(path, dest)
-            except OSError:
-                shutil.copyfile(path, dest)
+            _link_file(path, target / path.relative_to(source))
+
+
+def _link_file(path: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(path, dest)
+    except OSError:
+        shutil.copyfile(path, dest)
 
 
 def _write(path: Path, text: str) -> None:
