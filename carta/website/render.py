@@ -54,34 +54,14 @@ def front_matter_string(value: str) -> Markup:
     return Markup(json.dumps(str(value), ensure_ascii=False))
 
 
-@jinja2.pass_context  # never folded into a constant when compiled
-def _t(_context, key: str, **values: object) -> Markup:
-    return CURRENT.get().t(key, **values)
+def _page_filter(method: str):
+    """The filter calling ``method`` of the page being rendered (:class:`Page`)."""
+    @jinja2.pass_context  # never folded into a constant when compiled
+    def call(_context, value, **values: object) -> Markup:
+        return getattr(CURRENT.get(), method)(value, **values)
 
-
-@jinja2.pass_context  # never folded into a constant when compiled
-def _text(_context, value) -> Markup:
-    return CURRENT.get().text(value)
-
-
-@jinja2.pass_context  # never folded into a constant when compiled
-def _inline(_context, value) -> Markup:
-    return CURRENT.get().inline(value)
-
-
-@jinja2.pass_context  # never folded into a constant when compiled
-def _flow(_context, value) -> Markup:
-    return CURRENT.get().flow(value)
-
-
-@jinja2.pass_context  # never folded into a constant when compiled
-def _shown(_context, value) -> Markup:
-    return CURRENT.get().shown(value)
-
-
-@jinja2.pass_context  # never folded into a constant when compiled
-def _block(_context, value) -> Markup:
-    return CURRENT.get().block(value)
+    call.__name__ = f"_{method}"
+    return call
 
 
 @lru_cache(maxsize=1024)
@@ -90,8 +70,9 @@ def _date(day: datetime.date, lang: str) -> str:
     return present.date(day, lang)
 
 
-FILTERS = {"t": _t, "text": _text, "inline": _inline, "flow": _flow, "shown": _shown,
-           "block": _block, "cell": cell, "attribute": attr, "ltr": ltr, "bdi": bdi, "url": url,
+FILTERS = {**{name: _page_filter(name) for name in ("t", "text", "inline", "flow", "shown",
+                                                    "block")},
+           "cell": cell, "attribute": attr, "ltr": ltr, "bdi": bdi, "url": url,
            "front_matter_string": front_matter_string}
 
 
