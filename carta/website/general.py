@@ -11,10 +11,13 @@ from carta.website.page import Page
 from carta.website.render import page
 
 
-def home_page(charter: Charter, lang: str) -> str:
-    """What the carta is, how to use it, the areas, principles, the district and its comuni."""
-    p = Page(charter, lang)
-    return page(p, "home.md", p.t("home_title"))
+def general_page(charter: Charter, lang: str, name: str, path: str = "index.md",
+                 **values: object) -> str:
+    """The general page ``name`` in ``lang``: template ``templates/<name>.md`` (its header
+    says what the page holds), titled with the string ``<name>_title``. ``path`` is where it
+    sits, for the links it makes; ``values`` go to the template."""
+    p = Page(charter, lang, path=path)
+    return page(p, f"{name}.md", p.t(f"{name}_title"), **values)
 
 
 def area_page(charter: Charter, lang: str, area) -> str:
@@ -23,35 +26,9 @@ def area_page(charter: Charter, lang: str, area) -> str:
     return page(p, "area.md", p.plain(area.name), area=area)
 
 
-def offices_page(charter: Charter, lang: str) -> str:
-    """Every office with its contacts, its schedule as the charter states it and its staff;
-    then the health authority's contacts citizens may need."""
-    p = Page(charter, lang, path="uffici.md")
-    return page(p, "offices.md", p.t("offices_title"))
-
-
-def quality_page(charter: Charter, lang: str) -> str:
-    """System-level quality areas with indicators and standards."""
-    p = Page(charter, lang)
-    return page(p, "quality.md", p.t("quality_title"))
-
-
-def tariffs_page(charter: Charter, lang: str) -> str:
-    """Tariffs (Allegato 2), ISEE bands (Allegato 1) and extra access parameters (Allegato 4)."""
-    p = Page(charter, lang)
-    return page(p, "tariffs.md", p.t("tariffs_title"))
-
-
-def complaints_page(charter: Charter, lang: str, complaint_link: str) -> str:
-    """The complaint procedure with its deadlines and the link to the online form."""
-    p = Page(charter, lang)
-    return page(p, "complaints.md", p.t("complaints_title"), complaint_link=complaint_link)
-
-
 def results_page(charter: Charter, lang: str) -> str:
     """Monitoring results: guaranteed vs realized per indicator, a bar chart, actions."""
-    p = Page(charter, lang)
-    return page(p, "results.md", p.t("results_title"), bar_chart=bar_chart)
+    return general_page(charter, lang, "results", bar_chart=bar_chart)
 
 
 def bar_chart(p: Page, report) -> dict:
@@ -64,42 +41,6 @@ def bar_chart(p: Page, report) -> dict:
         bars.append({"y": 5 + 22 * i, "width": f"{width:.0f}", "label_x": f"{44 + width:.0f}",
                      "outcome": r.outcome, "label": result_text(p.charter, r, p.lang)[0]})
     return {"height": 22 * len(report.results) + 10, "bars": bars}
-
-
-def charter_page(charter: Charter, lang: str) -> str:
-    """The prose of the charter's general part, in reading order."""
-    p = Page(charter, lang)
-    return page(p, "charter.md", p.t("charter_title"))
-
-
-def providers_page(charter: Charter, lang: str) -> str:
-    """Enti gestori (Allegato 3) and the schede each runs."""
-    p = Page(charter, lang)
-    return page(p, "providers.md", p.t("providers_title"))
-
-
-def downloads_page(charter: Charter, lang: str, files: dict[str, str]) -> str:
-    """Links to the open-data files (and the PDFs when they exist)."""
-    p = Page(charter, lang)
-    return page(p, "downloads.md", p.t("downloads_title"), files=files)
-
-
-def accessibility_page(charter: Charter, lang: str) -> str:
-    """The accessibility statement."""
-    p = Page(charter, lang)
-    return page(p, "accessibility.md", p.t("accessibility_title"))
-
-
-def privacy_page(charter: Charter, lang: str) -> str:
-    """The privacy notice for the site and the online forms."""
-    p = Page(charter, lang)
-    return page(p, "privacy.md", p.t("privacy_title"))
-
-
-def legal_notes_page(charter: Charter, lang: str) -> str:
-    """Note legali: the content licence, the privacy notice, the accessibility statement."""
-    p = Page(charter, lang)
-    return page(p, "legal.md", p.t("legal_title"))
 
 
 def indicators_csv(charter: Charter) -> str:

@@ -77,24 +77,26 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         pdfs = pdfs_by_lang.get(lang, {})
         query = "" if lang == "it" else f"?lang={lang}"
 
-        def put(path: str, render: Callable[..., str], *args, lang: str = lang) -> None:
-            files[f"{lang}/{path}"] = partial(render, charter, lang, *args)
+        def put(rel: str, render: Callable[..., str], *args, lang: str = lang,
+                **values) -> None:
+            files[f"{lang}/{rel}"] = partial(render, charter, lang, *args, **values)
 
-        put("index.md", pages.home_page)
+        general = pages.general_page
+        put("index.md", general, "home")
         for area in charter.areas:
             put(f"aree/{area.slug}.md", pages.area_page, area)
-        put("uffici.md", pages.offices_page)
+        put("uffici.md", general, "offices", path="uffici.md")
         if has_tariffs(charter):
-            put("tariffe.md", pages.tariffs_page)
+            put("tariffe.md", general, "tariffs")
         if charter.system_quality:
-            put("qualita.md", pages.quality_page)
-        put("reclami.md", pages.complaints_page, f"/reclamo{query}")
+            put("qualita.md", general, "quality")
+        put("reclami.md", general, "complaints", complaint_link=f"/reclamo{query}")
         if charter.monitoring:
             put("risultati.md", pages.results_page)
         if charter.sections:
-            put("carta.md", pages.charter_page)
+            put("carta.md", general, "charter")
         if charter.providers:
-            put("enti-gestori.md", pages.providers_page)
+            put("enti-gestori.md", general, "providers")
         # Shared files sit at the site root; MkDocs only resolves links within one language,
         # so these are plain HTML links computed from the page's output URL.
         up = "../" if lang == charter.district.languages[0] else "../../"
@@ -107,10 +109,10 @@ def page_renderers(charter: Charter, pdfs_by_lang: dict[str, dict[str, str]] | N
         for form in charter.forms:
             if f"modulo-{form.id}" in pdfs:
                 downloads[f"download_form_{form.id}"] = up + pdfs[f"modulo-{form.id}"]
-        put("download.md", pages.downloads_page, downloads)
-        put("accessibilita.md", pages.accessibility_page)
-        put("privacy.md", pages.privacy_page)
-        put("note-legali.md", pages.legal_notes_page)
+        put("download.md", general, "downloads", files=downloads)
+        put("accessibilita.md", general, "accessibility")
+        put("privacy.md", general, "privacy")
+        put("note-legali.md", general, "legal")
         for s in charter.services:
             links = {"area": f"../aree/{charter.area_by_code[s.area].slug}.md",
                      "offices": "../uffici.md",
