@@ -35,3 +35,5 @@ def test_page_ratings_ease_and_survey_aggregates_for_staff_only(sqlite_backend):
     assert "telesoccorso" in page and "q1" in page
     later = client.get("/ufficio/gradimento?dal=2026-11").get_data(as_text=True)
     assert "servizi/telesoccorso/" not in later and "q1" in later  # October's left out
+    nonsense = client.get("/ufficio/gradimento?dal=2026-13").get_data(as_text=True)
+    assert "servizi/telesoccorso/" in nonsense  # not a month: no filter, not an error

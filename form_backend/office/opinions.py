@@ -5,6 +5,8 @@ write; nothing leads back to a person or a submission."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, render_template, request
 from sqlalchemy import func, select
 
@@ -17,11 +19,18 @@ from form_backend.satisfaction import SatisfactionAnswer
 PAGE_PREFIX = "pagina:"
 
 
+def _month(value: str) -> str | None:
+    """``YYYY-MM`` as a month input sends it, or None (no filter) for anything else."""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        return None
+
+
 @bp.get("/gradimento")
 @requires("read")
 def opinions():
-    since = request.args.get("dal", "")
-    since = since if len(since) == 7 and since[4] == "-" and since.replace("-", "").isdigit() else None
+    since = _month(request.args.get("dal", ""))
     with current_app.extensions["carta_sessions"]() as s:
         ease = ease_counts(s, since)
         q = select(SatisfactionAnswer.form, SatisfactionAnswer.question,
