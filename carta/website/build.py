@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,15 @@ LANGUAGE_NAMES = {"it": "Italiano", "en": "English", "fr": "Français", "ar": "�
                   "de": "Deutsch", "es": "Español"}
 
 
-def write_changed(docs_dir: Path, files: dict[str, str | bytes]) -> int:
-    """Write ``files`` under ``docs_dir``, touching only changed ones; remove stale ones.
+def write_changed(docs_dir: Path, files: dict[str, str | bytes], keep: Iterable[str] = ()
+                  ) -> int:
+    """Write ``files`` under ``docs_dir``, touching only changed ones; remove stale ones
+    (but not those in ``keep``, left as they are).
 
     Returns how many files were written or removed.
     """
     changed = len(write_files(docs_dir, files))
-    wanted = {docs_dir / rel for rel in files}
+    wanted = {docs_dir / rel for rel in (*files, *keep)}
     for path in sorted(docs_dir.rglob("*"), reverse=True):
         if path.name.startswith("."):  # .gitignore and editors' files are not ours
             continue
@@ -270,9 +272,9 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
             # the open-data files (~12 s of CPU at 1000 schede) are made in a second process
             # while the languages build: MkDocs lists them now (the last build's, or empty) and
             # copies them once build_languages has called ready(), which writes this build's
-            for path in shared_files(charter):
-                files[path] = (docs / path).read_bytes() if (docs / path).is_file() else b""
-            write_changed(docs, files)
+            later = list(shared_files(charter))
+            files.update({path: b"" for path in later if not (docs / path).is_file()})
+            write_changed(docs, files, keep=later)
             del files  # not copied into the workers (each page is read from the docs folder)
             if site_dir.exists():
                 shutil.rmtree(site_dir)
