@@ -121,6 +121,7 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
                 # the 404 page (theme: 404.html), the default language's serving the site
                 "carta_not_found": {k: charter.t(lang, f"not_found_{k}")
                                     for k in ("title", "text", "home")},
+                "carta_feedback": feedback_strings(charter, lang),
                 # the district's own pages for AgID's footer checks (theme: copyright.html)
                 "carta_agid": {k: v for k, v in (
                     ("accessibility_statement_url", d.accessibility_statement_url),
@@ -168,6 +169,18 @@ def mkdocs_config(charter: Charter, docs_dir: Path, site_dir: Path,
         "watch": [str(charter.root / "content"), str(charter.root / "services")],
         "extra": {"carta_root": ".", "generator": False},
     }
+
+
+def feedback_strings(charter: Charter, lang: str) -> dict[str, Any]:
+    """The page-clarity widget's words in ``lang`` (theme: partials/carta-feedback.html)."""
+    def word(key: str) -> str:
+        return charter.t(lang, f"feedback_{key}")
+
+    return {"title": word("title"), "rate": word("rate"), "star": word("star"),
+            "pos": word("positive"), "pos_a": [word(f"positive_{i}") for i in range(1, 6)],
+            "neg": word("negative"), "neg_a": [word(f"negative_{i}") for i in range(1, 6)],
+            "text": word("details"), "hint": word("hint"), "send": word("send"), "thanks": word("thanks"),
+            "error": word("error"), "required": word("required")}
 
 
 def synonyms(charter: Charter) -> dict[str, list[list[str]]]:
