@@ -71,6 +71,14 @@ def test_a_group_is_found_by_whole_words_and_phrases_in_any_case():
         "كبار السن", "المسنين"]
 
 
+def test_a_term_that_is_not_a_plain_word_is_found_too():
+    # the words of a text rule groups out before their pattern runs; "a.s.l." is no word
+    groups = [["a.s.l.", "azienda sanitaria"], ["anziani", "terza età"]]
+    assert mentioned(groups, "Rivolgersi all'A.S.L. di zona", "it") == groups[0]
+    assert mentioned(groups, "L'azienda sanitaria locale", "it") == groups[0]
+    assert mentioned(groups, "la terza fascia di età", "it") == []
+
+
 # --- the built site's indexes ---------------------------------------------------------------
 
 def index_of(site: Path, lang: str) -> dict:

@@ -54,22 +54,38 @@ def mentioned(groups: list[list[str]], text: str, lang: str) -> list[str]:
     """The terms of every group of which ``text`` mentions a term (as a whole word or phrase,
     in any case), group by group, each once."""
     folded = text.casefold()
+    words = set(_WORD.findall(folded))
+    proclitics = _PROCLITIC_CHARS.get(lang)
+    if proclitics:
+        words |= {w[1:] for w in words if w[0] in proclitics}
     found: list[str] = []
     for group in groups:
-        if _pattern(tuple(group), lang).search(folded):
+        pattern, first_words = _pattern(tuple(group), lang)
+        # a term is found only where its first word is a whole word of the text (or one
+        # after a proclitic): most groups are ruled out without running their pattern
+        if first_words is not None and words.isdisjoint(first_words):
+            continue
+        if pattern.search(folded):
             found += [t for t in group if t not in found]
     return found
 
 
-_PATTERNS: dict[tuple[tuple[str, ...], str], re.Pattern[str]] = {}
+_WORD = re.compile(r"\w+")
+_PROCLITIC_CHARS = {lang: set(chars.strip("[]?")) for lang, chars in _PROCLITICS.items()}
+_PATTERNS: dict[tuple[tuple[str, ...], str], tuple[re.Pattern[str], frozenset[str] | None]] = {}
 
 
-def _pattern(group: tuple[str, ...], lang: str) -> re.Pattern[str]:
+def _pattern(group: tuple[str, ...], lang: str
+             ) -> tuple[re.Pattern[str], frozenset[str] | None]:
     """One pattern for a whole group (every page section is searched once per group, not once
-    per term: 20,000 sections at 1000 schede)."""
+    per term: 20,000 sections at 1000 schede), and the first words of its terms (None when
+    one of them is not a plain word, like "a.s.l.": then the pattern is always run)."""
     key = (group, lang)
     if key not in _PATTERNS:
         terms = "|".join(r"\s+".join(re.escape(w) for w in term.casefold().split())
                          for term in sorted(group, key=len, reverse=True))
-        _PATTERNS[key] = re.compile(rf"(?<!\w){_PROCLITICS.get(lang, '')}(?:{terms})(?!\w)")
+        pattern = re.compile(rf"(?<!\w){_PROCLITICS.get(lang, '')}(?:{terms})(?!\w)")
+        first = {term.casefold().split()[0] for term in group}
+        plain = all(_WORD.fullmatch(w) for w in first)
+        _PATTERNS[key] = (pattern, frozenset(first) if plain else None)
     return _PATTERNS[key]
