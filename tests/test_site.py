@@ -103,6 +103,27 @@ def test_no_broken_links(site):
     assert broken_links(site) == []
 
 
+def _primary_nav(site: Path, url: str) -> str:
+    html = (site / url / "index.html").read_text("utf-8")
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    return html[start:html.index("</nav>", start)]
+
+
+@pytest.mark.parametrize("lang", ["", "ar/"])
+def test_the_navigation_is_each_pages_own(site, lang):
+    # rendered once for the schede of a folder (carta.website.hooks._nav_key), it must still
+    # mark the page it lists and link from where each page is
+    area = _primary_nav(site, f"{lang}aree/anziani")
+    assert "md-nav__link--active" in area
+    assert 'href="../famiglia-infanzia/"' in area
+    scheda = _primary_nav(site, f"{lang}servizi/telesoccorso")
+    assert "md-nav__link--active" not in scheda
+    assert 'href="../../aree/famiglia-infanzia/"' in scheda
+    assert scheda == _primary_nav(site, f"{lang}servizi/assistenza-domiciliare-anziani")
+    top = _primary_nav(site, f"{lang}uffici")
+    assert 'href="../aree/famiglia-infanzia/"' in top
+
+
 def test_language_switcher_keeps_the_page(site):
     doc = page(site, "en/servizi/telesoccorso/")
     targets = {a.get("hreflang"): a["href"] for t, a in doc.tags

@@ -8,6 +8,7 @@ fix-up below runs.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -53,12 +54,55 @@ def on_config(config):
     return config
 
 
+@event_priority(-150)  # after static-i18n has replaced the files with its own
+def on_files(files, config):
+    # every link of every page is looked up by path: static-i18n's lookup tries the page's
+    # language and then the path as written, with pathlib (1 s a language at 1000 schede,
+    # each scheda linking to the same dozen pages); the answers are kept until the files
+    # change
+    _remember_lookups(files)
+    return files
+
+
+def _remember_lookups(files) -> None:
+    lookup, answers = files.get_file_from_path, {}
+    plugin = getattr(files, "plugin", None)
+
+    def get_file_from_path(path):
+        key = (path, getattr(plugin, "current_language", None))
+        try:
+            return answers[key]
+        except KeyError:
+            answers[key] = found = lookup(path)
+            return found
+
+    def changing(method):
+        def call(*args, **kwargs):
+            answers.clear()
+            return method(*args, **kwargs)
+        return call
+
+    files.get_file_from_path = get_file_from_path
+    files.append, files.remove = changing(files.append), changing(files.remove)
+
+
 def on_env(env, config, files):
     # the pages are read; MkDocs copies the static files next: in carta's build, the open-data
     # files are written meanwhile by the parent process (carta.website.build)
     wait_until_ready()
     # every language's build compiles Material's templates again (0.4 s a language); carta's
     # builds keep the compiled templates between languages, processes and builds
+    # the navigation is rendered once per folder for the pages it does not list (the
+    # schede): partials/nav.html, with Material's own reachable as material/…
+    theme_dirs = [Path(d) for d in config.theme.dirs]
+    material = next((d for d in theme_dirs if (d / "partials" / "nav-item.html").is_file()), None)
+    if material is not None:
+        from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+        env.loader = ChoiceLoader([env.loader, PrefixLoader(
+            {"material": FileSystemLoader(str(material))})])
+        env.globals["carta_nav_key"] = _nav_key
+        env.globals["carta_nav_cache"] = {}
     cache = config.extra.get("carta_template_cache")
     if cache:
         from jinja2 import FileSystemBytecodeCache
@@ -66,6 +110,26 @@ def on_env(env, config, files):
         Path(cache).mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = FileSystemBytecodeCache(cache)
     return env
+
+
+def _nav_key(page, nav):
+    """For a page the navigation does not list, the folder its relative links start from:
+    every such page of that folder shows the same navigation.  None for the others (a page
+    in the navigation, or one with pages of the navigation below it)."""
+    if page is None or nav is None or not isinstance(getattr(page, "url", None), str):
+        return None
+    pages = list(nav.pages)
+    if page in pages or any(p.active for p in _nav_items(nav.items)):
+        return None
+    if any(p.url.startswith(page.url) for p in pages):
+        return None
+    return (posixpath.dirname(page.url.rstrip("/")), page.url.endswith("/"))
+
+
+def _nav_items(items):
+    for item in items:
+        yield item
+        yield from _nav_items(getattr(item, "children", None) or [])
 
 
 def _languages(config) -> list[str]:
