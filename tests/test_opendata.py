@@ -52,6 +52,12 @@ def test_turtle_and_json_ld_carry_every_scheda_with_the_same_triples(shipped, sh
         assert Literal(s.what.it, lang="it") in set(ttl.objects(node, L0.description))
 
 
+def test_the_turtle_is_the_one_rdflib_writes(shipped):
+    # carta's serializer only remembers each name's prefixed form (rdflib's own reworks it at
+    # every mention): the published file must not differ by a byte
+    assert render_turtle(shipped) == charter_graph(shipped).serialize(format="turtle")
+
+
 def test_the_shipped_charter_conforms_to_the_shapes(shipped):
     conforms, problems = validate(charter_graph(shipped))
     assert conforms, "\n".join(map(str, problems))
