@@ -94,6 +94,19 @@ def test_deep_nesting_is_refused(tmp_path, text):
     assert problems[0].line == 1 and problems[0].column > 60
 
 
+@pytest.mark.parametrize("padding", ["", "# " + "-" * 2000 + "\n"],
+                         ids=["few indicators", "many indicators"])
+def test_the_nesting_limit_is_64_lists_or_mappings(tmp_path, padding):
+    # a file with few [ { - : ? is composed at once and refused while read; one with many is
+    # checked on the parser's events first: the same limit either way
+    inside = padding + "a: " + "[" * 63 + "x" + "]" * 63 + "\n"  # 64 with the top mapping
+    _, problems = read(tmp_path, inside)
+    assert problems == []
+    _, problems = read(tmp_path, padding + "a: " + "[" * 64 + "x" + "]" * 64 + "\n")
+    assert "nesting deeper than 64" in problems[0].message
+    assert (problems[0].line, problems[0].column) == (1 + bool(padding), 67)
+
+
 def test_huge_file_is_refused_without_parsing(tmp_path):
     _, problems = read(tmp_path, b"a: " + b"x" * (MAX_FILE_BYTES + 1))
     assert "limit" in problems[0].message
