@@ -155,3 +155,23 @@ def test_the_check_finds_an_f_string_building_a_section(tmp_path):
                       'ROW = "| " + "x" + " |"\n')
     assert [n.value for n in _strings(module) if PAGE_MARKUP.search(n.value)] == [
         '<section id="', '" markdown="1">', "| "]
+
+
+def _block(text: str, name: str) -> str:
+    start = text.index("{% block " + name + " %}")
+    return text[start:text.index("{% endblock %}", start)]
+
+
+def test_the_themes_sidebars_are_materials_but_for_the_remembered_navigation():
+    # carta's main.html repeats Material's block site_nav to render the navigation once per
+    # folder: a Material upgrade that changes the block must be taken over, not hidden
+    import material
+
+    materials = _block((Path(material.__file__).parent / "templates" / "base.html").read_text(
+        encoding="utf-8"), "site_nav")
+    carta = _block((REPO / "carta" / "website" / "theme" / "overrides" / "main.html").read_text(
+        encoding="utf-8"), "site_nav")
+    include = '{% include "partials/nav.html" %}'
+    line = next(x for x in carta.splitlines() if "carta_nav_key" in x)
+    assert line.count(include) == 2
+    assert carta.replace(line, line[:len(line) - len(line.lstrip())] + include) == materials

@@ -93,16 +93,9 @@ def on_env(env, config, files):
     # every language's build compiles Material's templates again (0.4 s a language); carta's
     # builds keep the compiled templates between languages, processes and builds
     # the navigation is rendered once per folder for the pages it does not list (the
-    # schede): partials/nav.html, with Material's own reachable as material/…
-    theme_dirs = [Path(d) for d in config.theme.dirs]
-    material = next((d for d in theme_dirs if (d / "partials" / "nav-item.html").is_file()), None)
-    if material is not None:
-        from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
-
-        env.loader = ChoiceLoader([env.loader, PrefixLoader(
-            {"material": FileSystemLoader(str(material))})])
-        env.globals["carta_nav_key"] = _nav_key
-        env.globals["carta_nav_cache"] = {}
+    # schede): theme main.html, block site_nav
+    env.globals["carta_nav_key"] = _nav_key
+    env.globals["carta_nav_cache"] = {}
     cache = config.extra.get("carta_template_cache")
     if cache:
         from jinja2 import FileSystemBytecodeCache
