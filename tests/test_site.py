@@ -209,6 +209,19 @@ def test_broken_reference_fails_the_build_with_the_editor_message(tmp_path):
     assert "services/telesoccorso.yaml:" in result.stderr and "unknown area 'Z'" in result.stderr
 
 
+def test_a_page_mkdocs_refuses_fails_the_build_and_leaves_no_half_site(tmp_path):
+    # strict mode: a link to no page fails its language's build; the languages that built
+    # must not be left in the site as if it were whole
+    service = base("services/telesoccorso.yaml")
+    service["where"] = {"it": "Vedi [la pagina](non-esiste.md).", "en": "Somewhere."}
+    root = write_charter(tmp_path / "charter", {"services/telesoccorso.yaml": service})
+    (tmp_path / "site" / "old").mkdir(parents=True)  # a site built earlier
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 1
+    assert "non-esiste.md" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
 def test_hook_writes_only_changed_files(tmp_path):
     files = {"it/index.md": "# Ciao\n", "assets/x.css": "a{}"}
     assert write_changed(tmp_path, files) == 2

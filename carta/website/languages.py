@@ -2,11 +2,12 @@
 
 static-i18n builds the languages one after the other in one process.  Here each language is
 one MkDocs build of its own (static-i18n told to build that language only), in a pool of
-worker processes, into a folder of its own that is kept for the next build.  The folders are
-then merged into the site as the sequential build leaves it: a later language's shared files
-win (but the 404 page is the default language's, as the hooks leave it), each language has
-its own search index in its folder, and one sitemap lists every language in order.  A test
-compares the result with static-i18n's own build, file for file.
+worker processes, into a folder of its own that is kept for the next build.  Each worker
+then puts its language into the site, as the sequential build leaves it: the files every
+language has (theme, assets) are the same in each; each language has its own search index in
+its folder; the 404 page is the default language's, as the hooks leave it, and one sitemap
+lists every language in order (both put in last).  A test compares the result with
+static-i18n's own build, file for file.
 
 Incremental: a page is rendered again only when its Markdown changed since the last build of
 its language; everything is rendered again when anything all pages show may have changed (the
@@ -46,7 +47,8 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
     from mkdocs.exceptions import Abort
 
     args = ([str(config_file)] * len(languages), languages,
-            [str(work_dir / lang) for lang in languages])
+            [str(work_dir / lang) for lang in languages], [str(site_dir)] * len(languages),
+            [languages] * len(languages))
     methods = multiprocessing.get_all_start_methods()
     if (jobs <= 1 or "fork" not in methods) and ready is not None:
         ready()  # the workers could not wait for it
@@ -69,22 +71,15 @@ def build_languages(config_file: Path, languages: list[str], site_dir: Path, wor
                 results = list(futures)
         finally:
             _READY = None
-    failed = [error for _, _, _, error in results if error]
+    failed = [error for _, error in results if error]
     if failed:
+        shutil.rmtree(site_dir, ignore_errors=True)  # no site with some languages only
         raise Abort("\n".join(failed))
-    for lang in languages:
-        _link_tree(work_dir / lang / "site", site_dir)
     # the site's one 404 page is the default language's (each language's build writes one)
     not_found = work_dir / languages[0] / "site" / "404.html"
     if not_found.is_file():
         _link_file(not_found, site_dir / "404.html")
-    # one search index per language, in its folder (carta.website.search), as the hooks write
-    # them after static-i18n's own build; a worker's hooks saw only the pages it rendered
-    from carta.website.search import write_index
-
-    for lang, (_, docs, _, _) in zip(languages, results, strict=True):
-        write_index(site_dir, lang, languages, docs)
-    _write_sitemap(site_dir, [sitemap for _, _, sitemap, _ in results])
+    _write_sitemap(site_dir, [sitemap for sitemap, _ in results])
 
 
 # set while the language workers build: the docs folder's static files are final (a worker
@@ -99,10 +94,11 @@ def wait_until_ready() -> None:
         _READY.wait()
 
 
-def _build_language(config_file: str, lang: str, work_dir: str
-                    ) -> tuple[dict, list[dict], str, str]:
-    """Build one language into ``work_dir/site``: (search configuration, its search entries,
-    its sitemap, error or "")."""
+def _build_language(config_file: str, lang: str, work_dir: str, site_dir: str,
+                    languages: list[str]) -> tuple[str, str]:
+    """Build one language into ``work_dir/site`` and put it into ``site_dir`` (all but the
+    files :func:`build_languages` merges), with its search index: (its sitemap, error or
+    "")."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
@@ -131,12 +127,26 @@ def _build_language(config_file: str, lang: str, work_dir: str
             result = _run(config, lang, set(), nav, {})
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(work, ignore_errors=True)  # no half-built language next time
-        return {}, [], "", f"{lang}: {exc}"
+        return "", f"{lang}: {exc}"
     work.mkdir(parents=True, exist_ok=True)
     (work / STATE).write_text(json.dumps({
         "key": key, "pages": pages, "titles": result["titles"], "search": result["search"]}))
-    return (result["config"], [e for url in result["order"] for e in result["search"][url]],
-            (out / "sitemap.xml").read_text("utf-8"), "")
+    # into the site while the other languages build: the files each language has are the same
+    # in every language's folder, but for those build_languages merges and the search indexes
+    site = Path(site_dir)
+    _link_tree(out, site, leave=_MERGED)
+    # one search index per language, in its folder (carta.website.search), as the hooks write
+    # them after static-i18n's own build; a worker's hooks saw only the pages it rendered
+    from carta.website.search import write_index
+
+    write_index(site, lang, languages,
+                [e for url in result["order"] for e in result["search"][url]])
+    return (out / "sitemap.xml").read_text("utf-8"), ""
+
+
+# made by build_languages from every language's, or written by write_index: not linked from a
+# language's folder ("*" for any folder)
+_MERGED = {"404.html", "sitemap.xml", "sitemap.xml.gz", "*/search_index.json"}
 
 
 def _run(config, lang: str, skip: set[str], nav: set[str], state: dict) -> dict:
@@ -161,7 +171,6 @@ def _run(config, lang: str, skip: set[str], nav: set[str], state: dict) -> dict:
         return file.url.removeprefix("./")
 
     return {
-        "config": {k: search.config[k] for k in ("lang", "separator", "pipeline", "fields")},
         "order": [location(f) for f in files],
         "search": {location(f): fresh.get(location(f), []) if f.abs_src_path not in skip
                    else old.get(location(f), []) for f in files},
@@ -234,20 +243,26 @@ def _read_state(path: Path) -> dict:
         return {}
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Put every file under ``source`` into ``target`` (hard links, copies across disks)."""
+def _link_tree(source: Path, target: Path, leave: set[str] = frozenset()) -> None:
+    """Put every file under ``source`` into ``target`` (hard links, copies across disks), but
+    those whose path (or ``*/`` and name) is in ``leave``."""
     for path in source.rglob("*"):
-        if path.is_file():
-            _link_file(path, target / path.relative_to(source))
+        rel = path.relative_to(source).as_posix()
+        if path.is_file() and rel not in leave and f"*/{path.name}" not in leave:
+            _link_file(path, target / rel)
 
 
 def _link_file(path: Path, dest: Path) -> None:
+    """``dest`` becomes ``path`` at once: another worker may be putting the same file there
+    (a link under a name of this process's, then renamed over ``dest``)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.unlink(missing_ok=True)
+    temporary = dest.with_name(f".{dest.name}.{os.getpid()}")
+    temporary.unlink(missing_ok=True)
     try:
-        os.link(path, dest)
+        os.link(path, temporary)
     except OSError:
-        shutil.copyfile(path, dest)
+        shutil.copyfile(path, temporary)
+    os.replace(temporary, dest)
 
 
 def _write(path: Path, text: str) -> None:
