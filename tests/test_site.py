@@ -220,6 +220,7 @@ def test_a_page_mkdocs_refuses_fails_the_build_and_leaves_no_half_site(tmp_path)
     assert result.returncode == 1
     assert "non-esiste.md" in result.stderr
     assert not (tmp_path / "site").exists()
+    assert not list(tmp_path.glob(".site*")), "the earlier site is deleted, not left aside"
 
 
 def test_hook_writes_only_changed_files(tmp_path):
@@ -388,9 +389,12 @@ def test_incremental_build_gives_the_clean_build(tmp_path, edit):
     else:
         text = scheda.read_text().replace("code: W2", "code: W3", 1)
         (root / "services" / "sportello.yaml").write_text(text)
+    (tmp_path / "again" / "stale.html").parent.mkdir()
+    (tmp_path / "again" / "stale.html").write_text("from an earlier build")
     site_build(root, tmp_path / "again", build_dir=build_dir, pdfs=False, jobs=2)
     site_build(root, tmp_path / "clean", build_dir=tmp_path / "clean-build", pdfs=False, jobs=2)
     assert differences(tmp_path / "clean", tmp_path / "again") == []
+    assert not list(tmp_path.glob(".again*")), "the earlier site is deleted, not left aside"
     skipped = untouched.stat().st_mtime_ns == before
     assert skipped == (edit == "scheda"), "only a scheda's own edit leaves other pages alone"
 

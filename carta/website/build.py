@@ -271,8 +271,8 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
     from carta.website.languages import build_languages
 
     build_dir = build_dir or default_build_dir(root)
-    charter = load_cached(root)
-    with _exclusive(build_dir):
+    with _exclusive(build_dir), _removed(site_dir):
+        charter = load_cached(root)
         pdf_dir = None
         if pdfs:
             pdf_dir = build_dir / "pdf"
@@ -289,8 +289,6 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
             files.update({path: b"" for path in later if not (docs / path).is_file()})
             write_changed(docs, files, keep=later)
             del files  # not copied into the workers (each page is read from the docs folder)
-            if site_dir.exists():
-                shutil.rmtree(site_dir)
             build_languages(config_file, languages, site_dir, build_dir / "languages",
                             min(jobs or os.cpu_count() or 1, len(languages)),
                             ready=lambda: write_files(docs, shared()))
@@ -327,6 +325,37 @@ _FORKED = None
 def _forked():
     make, charter = _FORKED
     return make(charter)
+
+
+@contextlib.contextmanager
+def _removed(site_dir: Path):
+    """The last build's site out of the way: renamed at once, and deleted (4,000 folders at
+    1000 schede, a second or two) by a second process while the charter loads, which uses one
+    core; removed in place where it cannot be renamed."""
+    import multiprocessing
+
+    if not site_dir.exists():
+        yield
+        return
+    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+    try:
+        site_dir.rename(old)
+    except OSError:
+        shutil.rmtree(site_dir)
+        yield
+        return
+    if "fork" not in multiprocessing.get_all_start_methods():
+        shutil.rmtree(old, ignore_errors=True)
+        yield
+        return
+    remover = multiprocessing.get_context("fork").Process(
+        target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+    remover.start()
+    try:
+        yield
+    finally:
+        remover.join()
+        shutil.rmtree(old, ignore_errors=True)  # if the process could not
 
 
 @contextlib.contextmanager
