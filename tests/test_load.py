@@ -398,3 +398,52 @@ def test_offices_serving_a_comune_include_itinerant_and_district_wide_ones(tmp_p
     assert [o.id for o in charter.offices_serving("delta")] == ["sportello"]  # listed
     assert [o.id for o in charter.offices_serving("gamma")] == ["sportello"]  # visited
     assert charter.offices_serving("omega") == []
+
+
+def _many_schede(root, n: int) -> list[str]:
+    """``n`` more schede, copies of the first under new names and codes; their file names."""
+    import yaml
+
+    source = sorted((root / "services").glob("*.yaml"))[0]
+    text = source.read_text(encoding="utf-8")
+    code_line = next(line for line in text.splitlines() if line.startswith("code:"))
+    code = yaml.safe_load(code_line)["code"]
+    names = []
+    for i in range(n):
+        name = f"copia-{i:03d}.yaml"
+        (root / "services" / name).write_text(text.replace(code_line, f"code: {code}-{i}", 1),
+                                              encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def test_a_large_charter_read_on_two_cores_is_the_same_charter(tmp_path, monkeypatch):
+    # hundreds of schede are read half in a second process: the same charter, and a problem
+    # in a file read there keeps its file, line and column
+    import os
+
+    from carta.load import charter as loader
+
+    root = write_charter(tmp_path)
+    names = _many_schede(root, 240)
+    readers = tmp_path / "readers"
+    read_source = loader.read_source
+
+    def reading(file, rel):
+        with open(readers, "a") as out:  # which process read it
+            out.write(f"{os.getpid()}\n")
+        return read_source(file, rel)
+
+    monkeypatch.setattr(loader, "read_source", reading)
+    monkeypatch.setattr(loader, "_may_fork", lambda: True)  # pytest may run other threads
+    together = load_charter(root)
+    assert len(set(readers.read_text().split())) == 2, "read by two processes"
+    bad = root / "services" / names[-1]
+    text = bad.read_text(encoding="utf-8")
+    bad.write_text(text + "title: [unclosed\n", encoding="utf-8")
+    two_processes = problems_of(root)
+    monkeypatch.setattr(loader, "_READ_BESIDE", 10**6)
+    assert problems_of(root) == two_processes
+    assert any(p.startswith(f"services/{names[-1]}:") for p in two_processes), two_processes
+    bad.write_text(text, encoding="utf-8")
+    assert load_charter(root) == together

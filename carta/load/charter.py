@@ -224,16 +224,52 @@ def _named_sources(root: Path, pattern: str, accept: Callable[[Path, str], Any],
                    ) -> Iterator[tuple[Path, Any, Source]]:
     """The readable files under ``root`` matching ``pattern`` whose names ``accept`` takes,
     with what ``accept`` returned; a badly named or unreadable file becomes a problem."""
+    named = []
     for file in sorted(root.glob(pattern)):
         rel = file.relative_to(root).as_posix()
         accepted = accept(file, rel)
         if not accepted:
             problems.append(Problem(rel, 1, 1, (), hint(file)))
             continue
-        source, found = read_source(file, rel)
+        named.append((file, rel, accepted))
+    for (file, _, accepted), (source, found) in zip(
+            named, _read_all([(file, rel) for file, rel, _ in named]), strict=True):
         problems += found
         if not found:
             yield file, accepted, source
+
+
+def _read_all(files: list[tuple[Path, str]]) -> list[tuple[Source, list[Problem]]]:
+    """:func:`read_source` of each ``(file, rel)``.  Hundreds of files (the schede of a large
+    charter) are read half here and half in a forked process, on a second core, when this
+    process may fork: no other thread, not itself a daemon worker."""
+    import multiprocessing
+
+    if len(files) < _READ_BESIDE or not _may_fork():
+        return _read_each(files)
+    from concurrent.futures import ProcessPoolExecutor
+
+    half = len(files) // 2
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        later = pool.submit(_read_each, files[half:])
+        first = _read_each(files[:half])
+        return first + later.result()
+
+
+_READ_BESIDE = 200  # files; fewer take less time to read than a process takes to start
+
+
+def _may_fork() -> bool:
+    import multiprocessing
+    import os
+    import threading
+
+    return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1 and not multiprocessing.current_process().daemon)
+
+
+def _read_each(files: list[tuple[Path, str]]) -> list[tuple[Source, list[Problem]]]:
+    return [read_source(file, rel) for file, rel in files]
 
 
 def _load_strings(root: Path, problems: list[Problem],

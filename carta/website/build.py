@@ -271,8 +271,8 @@ def build(root: Path, site_dir: Path, build_dir: Path | None = None,
     from carta.website.languages import build_languages
 
     build_dir = build_dir or default_build_dir(root)
+    charter = load_cached(root)  # a charter with problems leaves the last site as it was
     with _exclusive(build_dir), _removed(site_dir):
-        charter = load_cached(root)
         pdf_dir = None
         if pdfs:
             pdf_dir = build_dir / "pdf"
@@ -330,8 +330,8 @@ def _forked():
 @contextlib.contextmanager
 def _removed(site_dir: Path):
     """The last build's site out of the way: renamed at once, and deleted (4,000 folders at
-    1000 schede, a second or two) by a second process while the charter loads, which uses one
-    core; removed in place where it cannot be renamed."""
+    1000 schede, a second or two) by a second process while this one writes the pages;
+    removed in place where it cannot be renamed."""
     import multiprocessing
 
     if not site_dir.exists():
