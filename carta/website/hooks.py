@@ -112,11 +112,14 @@ def _nav_key(page, nav):
     if page is None or nav is None or not isinstance(getattr(page, "url", None), str):
         return None
     pages = list(nav.pages)
-    if page in pages or any(p.active for p in _nav_items(nav.items)):
+    items = list(_nav_items(nav.items))
+    if page in pages or any(item.active for item in items):
         return None
     if any(p.url.startswith(page.url) for p in pages):
         return None
-    return (posixpath.dirname(page.url.rstrip("/")), page.url.endswith("/"))
+    # the titles and targets too: the preview renders pages again after a title changed
+    return (posixpath.dirname(page.url.rstrip("/")), page.url.endswith("/"),
+            tuple((item.title, getattr(item, "url", None)) for item in items))
 
 
 def _nav_items(items):
