@@ -86,8 +86,10 @@ class Code:
 
 def extract(rev: str, into: Path) -> Code:
     into.mkdir(parents=True)
+    # README too: it says whether that revision has `carta preview`
     archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "carta", "form_backend",
-                              "content", "services"], check=True, capture_output=True).stdout
+                              "content", "services", "README.md"], check=True,
+                             capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return Code(rev, into)
 
