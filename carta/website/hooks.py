@@ -90,12 +90,12 @@ def on_env(env, config, files):
     # the pages are read; MkDocs copies the static files next: in carta's build, the open-data
     # files are written meanwhile by the parent process (carta.website.build)
     wait_until_ready()
-    # every language's build compiles Material's templates again (0.4 s a language); carta's
-    # builds keep the compiled templates between languages, processes and builds
     # the navigation is rendered once per folder for the pages it does not list (the
     # schede): theme main.html, block site_nav
     env.globals["carta_nav_key"] = _nav_key
     env.globals["carta_nav_cache"] = {}
+    # every language's build compiles Material's templates again (0.4 s a language); carta's
+    # builds keep the compiled templates between languages, processes and builds
     cache = config.extra.get("carta_template_cache")
     if cache:
         from jinja2 import FileSystemBytecodeCache
