@@ -81,3 +81,9 @@ def broken_links(site: Path) -> list[str]:
                         and unquote(parts.fragment) not in load(target).ids:
                     bad.append(f"{file.relative_to(site)}: {name}={url} (no such anchor)")
     return bad
+
+
+def primary_nav(html: str) -> str:
+    """The site navigation (Material's primary sidebar) of a built page's HTML."""
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    return html[start:html.index("</nav>", start)]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.factory import REPO
+from tests.htmlcheck import primary_nav
 
 pytestmark = pytest.mark.system
 
@@ -115,22 +116,18 @@ def test_viewed_language_first_and_the_others_follow(tmp_path):
 
 def test_a_renamed_area_shows_in_the_navigation_of_every_page(tmp_path):
     # the schede share one rendering of the navigation: it must follow the new title
-    def nav(page: str) -> str:
-        start = page.index('<nav class="md-nav md-nav--primary"')
-        return page[start:page.index("</nav>", start)]
-
     with preview(tmp_path) as p:
         epoch = p.epoch("servizi/telesoccorso/")
         p.edit(OLD, "24 ore su 24 (anche nei festivi), che in caso di")  # the preview's pages
         p.wait_reload(epoch)                         # are now rendered by the preview itself
-        assert "Persone anziane" in nav(p.get("servizi/telesoccorso/"))
+        assert "Persone anziane" in primary_nav(p.get("servizi/telesoccorso/"))
         epoch = p.epoch("servizi/telesoccorso/")
         p.edit("it: Persone anziane\n", "it: Persone anziane e fragili\n", "content/areas.yaml")
         p.wait_reload(epoch)
         deadline = time.monotonic() + 60
         for page in ("servizi/telesoccorso/", "servizi/assistenza-domiciliare-anziani/",
                      "aree/anziani/"):
-            while "Persone anziane e fragili" not in nav(p.get(page)):
+            while "Persone anziane e fragili" not in primary_nav(p.get(page)):
                 assert time.monotonic() < deadline, page
                 time.sleep(0.3)
 

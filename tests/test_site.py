@@ -14,7 +14,7 @@ from carta.website.build import project_mkdocs_yml, write_changed
 from carta.website.pages import page_paths
 from tests.conftest import build
 from tests.factory import REPO, base, write_charter
-from tests.htmlcheck import broken_links, page
+from tests.htmlcheck import broken_links, page, primary_nav
 
 LANGS = ["it", "en", "fr", "ar"]
 HOOKS = ["service-category", "service-title", "service-status", "service-description",
@@ -49,12 +49,13 @@ def test_the_not_found_page_speaks_the_default_language(site, shipped):
     in whichever language was built last (it was Arabic, without right-to-left)."""
     from tests.htmlcheck import Html
 
-    not_found = Html((site / "404.html").read_text(encoding="utf-8"))
+    text = (site / "404.html").read_text(encoding="utf-8")
+    not_found = Html(text)
     default = shipped.district.languages[0]
     assert not_found.first("html")["lang"] == default
     assert not_found.first("html")["dir"] == "ltr"
-    assert shipped.t(default, "not_found_title") in (site / "404.html").read_text()
-    assert "404 - Not found" not in (site / "404.html").read_text()  # Material's English
+    assert shipped.t(default, "not_found_title") in text
+    assert "404 - Not found" not in text  # Material's English
 
 
 def test_every_scheda_has_json_ld_and_data_element_hooks(site, shipped):
@@ -104,9 +105,7 @@ def test_no_broken_links(site):
 
 
 def _primary_nav(site: Path, url: str) -> str:
-    html = (site / url / "index.html").read_text("utf-8")
-    start = html.index('<nav class="md-nav md-nav--primary"')
-    return html[start:html.index("</nav>", start)]
+    return primary_nav((site / url / "index.html").read_text("utf-8"))
 
 
 @pytest.mark.parametrize("lang", ["", "ar/"])

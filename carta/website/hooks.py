@@ -150,10 +150,14 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def _with_direction(output: str) -> str:
+    """Material sets dir on <body>; screen readers and the validator read it on <html>."""
+    return _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
+                     output, count=1)
+
+
 def on_post_page(output, page, config):
-    # Material sets dir on <body>; screen readers and the validator read it on <html>.
-    output = _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
-                       output, count=1)
+    output = _with_direction(output)
     languages = _languages(config)
     lang = getattr(page.file, "locale", None)
     if languages and lang in languages:
@@ -168,9 +172,7 @@ def on_post_template(output, template_name, config):
         return output
     # one 404 page serves the whole site, in the default language (static-i18n leaves the
     # last language's there): its search uses the default language's index, as its pages do
-    output = _HTML.sub(lambda m: f'<html lang="{m.group(1)}" dir="{direction(m.group(1)[:2])}"',
-                       output, count=1)
-    output = site_search.page_search(output, "")
+    output = site_search.page_search(_with_direction(output), "")
     i18n = config.plugins.get("i18n")
     if i18n is not None and i18n.current_language == i18n.default_language:
         _NOT_FOUND[config.site_dir] = output

@@ -40,9 +40,10 @@ STATE = "state.json"
 def build_languages(config_file: Path, languages: list[str], site_dir: Path, work_dir: Path,
                     jobs: int, ready: Callable[[], object] | None = None) -> None:
     """Build ``languages`` (of the MkDocs configuration in ``config_file``) with ``jobs``
-    processes, keeping each language's output under ``work_dir``; merge them into
-    ``site_dir``.  ``ready`` finishes the docs folder's static files while the workers read
-    and render the pages; they copy those files only after it returned."""
+    processes, keeping each language's output under ``work_dir``; each worker puts its
+    language into ``site_dir``, and the 404 page and the sitemap come last.  ``ready``
+    finishes the docs folder's static files while the workers read and render the pages;
+    they copy those files only after it returned."""
     global _READY
     from mkdocs.exceptions import Abort
 
